@@ -1,0 +1,46 @@
+import type { ErrorCategory } from '../errors.js';
+import type { RunParameters } from './run-parameters.js';
+
+export type MetricStatus = 'Passed' | 'Failed';
+
+/** The fate of one selected metric in one run. */
+export interface MetricOutcome {
+  metric_id: string;
+  metric_name: string;
+  status: MetricStatus;
+  error_category: ErrorCategory | null;
+  /** 'Metric data was successfully written.' or the one-line failure reason. */
+  reason: string;
+  target_table: string;
+  /** The metric_output written, as exact decimal text (null when NULL or Failed). */
+  metric_output: string | null;
+  started_at: string;
+  finished_at: string;
+  duration_ms: number;
+}
+
+export type RunStatus = 'succeeded' | 'partial' | 'failed';
+
+/** A run-level failure (contracts §6): one '__run__' recon row, no metric rows. */
+export interface RunFailure {
+  error_category: ErrorCategory;
+  reason: string;
+}
+
+export interface RunResult {
+  run_id: string;
+  parameters: RunParameters;
+  status: RunStatus;
+  metrics: MetricOutcome[];
+  run_failure: RunFailure | null;
+  started_at: string;
+  finished_at: string;
+}
+
+/** succeeded: every metric Passed; partial: some Failed; failed: all Failed or the run failed as a whole. */
+export function runStatusOf(metrics: MetricOutcome[], runFailure: RunFailure | null): RunStatus {
+  if (runFailure !== null) return 'failed';
+  const failed = metrics.filter((metric) => metric.status === 'Failed').length;
+  if (failed === 0) return 'succeeded';
+  return failed === metrics.length ? 'failed' : 'partial';
+}

@@ -1,0 +1,98 @@
+import type { TableRef } from '../table-ref.js';
+
+/**
+ * The warehouse port: everything the pipeline needs from a data warehouse.
+ * The pipeline owns this interface; DuckDB (embedded) and BigQuery implement it,
+ * and both must pass the same contract suite in test/services/warehouse/.
+ *
+ * Values cross this boundary as exact text, never as JavaScript numbers:
+ * - STRING: as stored
+ * - INT64, NUMERIC, BIGNUMERIC: plain decimal text without exponent ('-12.500000001')
+ * - FLOAT64: decimal or exponent text, or 'NaN', 'Infinity', '-Infinity'
+ * - BOOL: 'true' or 'false'
+ * - DATE: 'YYYY-MM-DD'; DATETIME: 'YYYY-MM-DDTHH:MM:SS[.ffffff]'
+ * - TIMESTAMP: 'YYYY-MM-DDTHH:MM:SS[.ffffff]Z' (UTC)
+ * - NULL: null
+ */
+export type ColumnType =
+  | 'STRING'
+  | 'INT64'
+  | 'NUMERIC'
+  | 'BIGNUMERIC'
+  | 'FLOAT64'
+  | 'BOOL'
+  | 'DATE'
+  | 'DATETIME'
+  | 'TIMESTAMP'
+  | 'OTHER';
+
+export interface Column {
+  name: string;
+  type: ColumnType;
+}
+
+export type Cell = string | null;
+export type Row = Record<string, Cell>;
+
+/** A query parameter, referenced in SQL as `@name`. */
+export interface QueryParameter {
+  type: 'STRING' | 'DATE' | 'INT64' | 'NUMERIC';
+  value: Cell;
+}
+
+export interface QueryRequest {
+  /** BigQuery standard SQL; adapters translate it for their engine. */
+  sql: string;
+  params?: Record<string, QueryParameter>;
+  /** Past this the query is interrupted (DuckDB) or its job cancelled (BigQuery): QueryTimeoutError. */
+  timeoutMs: number;
+  /**
+   * Who asks, for job ids and cost labels. A BigQuery job id is derived from
+   * it, so a retried request never runs the same query twice.
+   */
+  label?: { runId: string; metricId: string; attempt: number; env?: string };
+  /** Aborting interrupts the query (shutdown). */
+  signal?: AbortSignal;
+}
+
+export interface QueryResult {
+  columns: Column[];
+  rows: Row[];
+  /** Bytes the warehouse says the query scans, when it says (BigQuery dry run). */
+  bytesProcessed?: string;
+}
+
+export interface Warehouse {
+  readonly kind: 'duckdb' | 'bigquery';
+  /** Embedded mode creates missing target and recon tables (contracts §8). */
+  readonly createsMissingTables: boolean;
+
+  /**
+   * Runs one read-only query. Anything but a single SELECT/WITH statement is
+   * rejected before it executes (SQL_EXECUTION_ERROR); so are engine errors,
+   * with the warehouse's message kept.
+   */
+  query(request: QueryRequest): Promise<QueryResult>;
+
+  /** The table's columns, or undefined when the table does not exist. */
+  getTableSchema(table: TableRef): Promise<Column[] | undefined>;
+
+  /** Creates the table with these columns if it does not exist. */
+  createTable(table: TableRef, columns: Column[]): Promise<void>;
+
+  /**
+   * In ONE atomic operation: deletes the rows whose `keyColumns` values equal
+   * those of any row in `rows`, and inserts `rows`. After any crash the table
+   * holds the old rows or the new ones, never neither, never both.
+   * `columns` are the table's columns to write, with the table's types.
+   */
+  replaceRows(table: TableRef, columns: Column[], rows: Row[], keyColumns: string[]): Promise<void>;
+
+  /** Appends rows in one batch; all or none are written. */
+  appendRows(table: TableRef, columns: Column[], rows: Row[]): Promise<void>;
+
+  /** Resolves when the warehouse answers a trivial query (readiness). */
+  ping(): Promise<void>;
+
+  close(): Promise<void>;
+}
