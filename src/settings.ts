@@ -1,0 +1,62 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+/**
+ * Every setting the service and the CLI read from the environment, with its
+ * default. README.md's "Settings" table documents the same list; keep both.
+ */
+export const SettingsSchema = Type.Object({
+  METRICS_WAREHOUSE: Type.Union([Type.Literal('duckdb'), Type.Literal('bigquery')], { default: 'duckdb' }),
+  METRICS_DUCKDB_DIR: Type.String({ minLength: 1, default: './data/warehouse' }),
+  METRICS_DUCKDB_CONNECTIONS: Type.Integer({ minimum: 1, maximum: 64, default: 8 }),
+  METRICS_QUERY_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 180_000 }),
+  METRICS_METRIC_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 64, default: 8 }),
+  /** Local config paths; unset means: allowed with DuckDB, refused with BigQuery. */
+  METRICS_ALLOW_LOCAL_CONFIG: Type.Optional(Type.Boolean()),
+  /** Comma-separated gs:// prefixes a config path must start with; empty allows any. */
+  METRICS_GCS_PREFIXES: Type.String({ default: '' }),
+  METRICS_CONFIG_MAX_BYTES: Type.Integer({ minimum: 1, default: 10 * 1024 * 1024 }),
+  GOOGLE_CLOUD_PROJECT: Type.Optional(Type.String({ minLength: 1 })),
+  METRICS_BIGQUERY_LOCATION: Type.String({ minLength: 1, default: 'US' }),
+  METRICS_RETRY_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 20, default: 5 }),
+  METRICS_RETRY_BASE_DELAY_MS: Type.Integer({ minimum: 1, default: 500 }),
+  METRICS_RETRY_MAX_DELAY_MS: Type.Integer({ minimum: 1, default: 30_000 }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  HOST: Type.String({ default: '0.0.0.0' }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+    { default: 'info' },
+  ),
+});
+
+export type Settings = Static<typeof SettingsSchema>;
+
+export class SettingsError extends Error {
+  override name = 'SettingsError';
+}
+
+/** Reads settings once at start-up; a bad value stops start-up naming the variable. */
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const known = Object.keys(SettingsSchema.properties);
+  const raw: Record<string, unknown> = {};
+  for (const key of known) {
+    const value = env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const converted = Value.Convert(SettingsSchema, Value.Default(SettingsSchema, raw));
+  const errors = [...Value.Errors(SettingsSchema, converted)];
+  if (errors.length > 0) {
+    const lines = errors.map((error) => `${error.path.slice(1)}=${JSON.stringify(raw[error.path.slice(1)])}: ${error.message}`);
+    throw new SettingsError(`Invalid settings: ${lines.join('; ')}`);
+  }
+  return converted as Settings;
+}
+
+/** Local config paths are allowed by default only on the embedded warehouse. */
+export function allowsLocalConfig(settings: Settings): boolean {
+  return settings.METRICS_ALLOW_LOCAL_CONFIG ?? settings.METRICS_WAREHOUSE === 'duckdb';
+}
+
+export function gcsPrefixes(settings: Settings): string[] {
+  return settings.METRICS_GCS_PREFIXES.split(',').map((prefix) => prefix.trim()).filter((prefix) => prefix !== '');
+}
