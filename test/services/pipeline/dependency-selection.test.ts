@@ -1,0 +1,66 @@
+import t from 'tap';
+import { PipelineError } from '../../../services/errors.js';
+import { selectMetrics } from '../../../services/pipeline/dependency-selection.js';
+import type { MetricDefinition } from '../../../services/pipeline/metric-config.js';
+
+function metric(index: number, metric_id: string, dependency: string): MetricDefinition {
+  return {
+    index,
+    metric_id,
+    metric_name: `Metric ${metric_id}`,
+    metric_type: 'count',
+    sql: 'SELECT 1',
+    dependency,
+    target_table: 'proj.ds.metrics',
+  };
+}
+
+const config = [
+  metric(0, 'a', 'daily'),
+  metric(1, 'b', 'weekly'),
+  metric(2, 'c', 'daily'),
+  metric(3, 'd', 'monthly'),
+];
+
+function thrownBy(fn: () => unknown): PipelineError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof PipelineError) return error;
+  }
+  throw new Error('expected a PipelineError to be thrown');
+}
+
+t.test('selects the metrics of one requested group', async (t) => {
+  t.same(selectMetrics(config, ['daily']).map((m) => m.metric_id), ['a', 'c']);
+});
+
+t.test('keeps file order, not the order the groups were requested in', async (t) => {
+  t.same(selectMetrics(config, ['monthly', 'daily']).map((m) => m.metric_id), ['a', 'c', 'd']);
+});
+
+t.test('a group requested twice selects its metrics once', async (t) => {
+  t.same(selectMetrics(config, ['weekly', 'weekly']).map((m) => m.metric_id), ['b']);
+});
+
+t.test('an unknown group fails with JSON_VALIDATION_ERROR', async (t) => {
+  t.equal(thrownBy(() => selectMetrics(config, ['yearly'])).category, 'JSON_VALIDATION_ERROR');
+});
+
+t.test('the unknown-group message lists the unknown and the existing groups, sorted', async (t) => {
+  t.equal(
+    thrownBy(() => selectMetrics(config, ['zeta', 'daily', 'alpha'])).message,
+    'Unknown dependencies: alpha, zeta. Dependencies in the config: daily, monthly, weekly',
+  );
+});
+
+t.test('matching is case-sensitive', async (t) => {
+  t.match(thrownBy(() => selectMetrics(config, ['Daily'])).message, /^Unknown dependencies: Daily\./);
+});
+
+t.test('a config without metrics says no group exists', async (t) => {
+  t.equal(
+    thrownBy(() => selectMetrics([], ['daily'])).message,
+    'Unknown dependencies: daily. Dependencies in the config: (none: the config holds no metrics)',
+  );
+});
