@@ -1,0 +1,51 @@
+import type { Logger } from 'pino';
+import { assertReadOnlySql } from '../sql/read-only-sql.js';
+import { tableReferences, type TableReference } from '../sql/table-references.js';
+import type { Warehouse } from '../warehouse/warehouse.js';
+import type { MetricDefinition } from './metric-config.js';
+import { metricValues, type MetricValues } from './metric-values.js';
+import { resolvePlaceholders, type PartitionDateLookup } from './placeholders.js';
+
+export interface MetricExecutionContext {
+  warehouse: Warehouse;
+  runId: string;
+  runDate: string;
+  env: string;
+  lookupPartitionDate: PartitionDateLookup;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  logger: Logger;
+}
+
+export interface ExecutedMetric {
+  values: MetricValues;
+  partitionDate?: string;
+}
+
+/**
+ * One metric, from its SQL to checked values: read-only rule, placeholders,
+ * the query with its timeout, then the numeric rules. Throws a categorised
+ * PipelineError on any failure; the caller records it.
+ */
+export async function executeMetric(metric: MetricDefinition, context: MetricExecutionContext): Promise<ExecutedMetric> {
+  assertReadOnlySql(metric.sql);
+  const resolved = await resolvePlaceholders(metric.sql, context.runDate, context.lookupPartitionDate);
+  const result = await context.warehouse.query({
+    sql: resolved.sql,
+    timeoutMs: context.timeoutMs,
+    label: { runId: context.runId, metricId: metric.metric_id, attempt: 1, env: context.env },
+    ...(context.signal ? { signal: context.signal } : {}),
+  });
+  const values = metricValues(result.columns, result.rows);
+  for (const warning of values.warnings) context.logger.warn({ metric_id: metric.metric_id }, warning);
+  return { values, ...(resolved.partitionDate !== undefined ? { partitionDate: resolved.partitionDate } : {}) };
+}
+
+/** The table the SQL reads first, for the recon row; undefined when none can be told. */
+export function sourceTableOf(sql: string): TableReference | undefined {
+  try {
+    return tableReferences(sql)[0];
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,80 @@
+import type { ErrorCategory } from '../errors.js';
+import { parseTableRef } from '../table-ref.js';
+import type { Column, Row } from '../warehouse/warehouse.js';
+import type { RunParameters } from './run-parameters.js';
+
+/** The recon (audit) table of contracts §6; used to create it in embedded mode. */
+export const RECON_COLUMNS: Column[] = [
+  ...[
+    'module_id', 'module_type_nm', 'source_databs_nm', 'source_table_nm', 'source_column_nm', 'source_file_nm',
+    'source_contrl_file_nm', 'source_server_nm', 'target_server_nm', 'target_databs_nm', 'target_table_nm',
+    'target_column_nm', 'target_file_nm', 'target_contrl_file_nm', 'source_vl', 'target_vl', 'excldd_vl',
+    'clcltn_ds', 'excldd_reason_tx', 'tolrnc_pc', 'rcncln_tolrnc_pass_in', 'rcncln_exact_pass_in',
+    'latest_source_parttn_dt', 'latest_target_parttn_dt', 'load_ts',
+  ].map((name): Column => ({ name, type: 'STRING' })),
+  { name: 'schdld_dt', type: 'DATE' },
+  { name: 'source_system_id', type: 'STRING' },
+  { name: 'schdld_yr', type: 'INT64' },
+  { name: 'Job_Name', type: 'STRING' },
+  { name: 'run_id', type: 'STRING' },
+  { name: 'error_category', type: 'STRING' },
+];
+
+export const RUN_ROW_ID = '__run__';
+export const SUCCESS_REASON = 'Metric data was successfully written.';
+
+/** What the recon row says about one attempted metric, or the run as a whole. */
+export interface ReconEntry {
+  source_system_id: string;
+  job_name: string;
+  /** The table the SQL reads first, when known. */
+  source?: { dataset?: string; table: string };
+  /** project.dataset.table of the target; absent for the run row. */
+  target_table?: string;
+  error_category: ErrorCategory | null;
+  reason: string;
+  latest_source_parttn_dt?: string;
+}
+
+/** 'YYYY-MM-DD HH:MM:SS' in UTC, as the recon table has always stored load_ts. */
+export function formatLoadTs(date: Date): string {
+  return date.toISOString().slice(0, 19).replace('T', ' ');
+}
+
+export function reconRow(entry: ReconEntry, parameters: RunParameters, runId: string, loadedAt: Date): Row {
+  const passed = entry.error_category === null;
+  const target = entry.target_table ? parseTableRef(entry.target_table) : undefined;
+  return {
+    module_id: '103',
+    module_type_nm: 'Metrics',
+    source_databs_nm: entry.source?.dataset ?? 'UNKNOWN',
+    source_table_nm: entry.source?.table ?? 'UNKNOWN',
+    source_column_nm: 'NA',
+    source_file_nm: 'NA',
+    source_contrl_file_nm: 'NA',
+    source_server_nm: parameters.env,
+    target_server_nm: parameters.env,
+    target_databs_nm: target?.dataset ?? 'UNKNOWN',
+    target_table_nm: target?.table ?? 'UNKNOWN',
+    target_column_nm: 'NA',
+    target_file_nm: 'NA',
+    target_contrl_file_nm: 'NA',
+    source_vl: '0',
+    target_vl: passed ? '0' : '1',
+    excldd_vl: passed ? '0' : '1',
+    clcltn_ds: passed ? 'Success' : 'Failed',
+    excldd_reason_tx: passed ? SUCCESS_REASON : entry.reason,
+    tolrnc_pc: 'NA',
+    rcncln_tolrnc_pass_in: 'NA',
+    rcncln_exact_pass_in: passed ? 'Passed' : 'Failed',
+    latest_source_parttn_dt: entry.latest_source_parttn_dt ?? parameters.run_date,
+    latest_target_parttn_dt: parameters.run_date,
+    load_ts: formatLoadTs(loadedAt),
+    schdld_dt: parameters.run_date,
+    source_system_id: entry.source_system_id,
+    schdld_yr: parameters.run_date.slice(0, 4),
+    Job_Name: entry.job_name,
+    run_id: runId,
+    error_category: entry.error_category,
+  };
+}
