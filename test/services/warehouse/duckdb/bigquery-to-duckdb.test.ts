@@ -1,0 +1,174 @@
+import t from 'tap';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { translateBigQuerySql } from '../../../../services/warehouse/duckdb/bigquery-to-duckdb.js';
+import { setUpConnection } from '../../../../services/warehouse/duckdb/connection-setup.js';
+
+const instance = await DuckDBInstance.create(':memory:');
+const connection: DuckDBConnection = await instance.connect();
+await setUpConnection(connection);
+t.teardown(() => {
+  connection.closeSync();
+  instance.closeSync();
+});
+
+/** Runs BigQuery SQL translated, returning the first row as JSON values and the column types. */
+async function runTranslated(sql: string): Promise<{ row: Record<string, unknown>; types: string[] }> {
+  const reader = await connection.runAndReadAll(translateBigQuerySql(sql));
+  return { row: reader.getRowObjectsJson()[0] ?? {}, types: reader.columnTypes().map(String) };
+}
+
+t.test('backticked three-part names become quoted DuckDB identifiers', async (t) => {
+  t.equal(
+    translateBigQuerySql('SELECT * FROM `my-proj.sales_ds.tx`'),
+    'SELECT * FROM "my-proj"."sales_ds"."tx"',
+  );
+});
+
+t.test('split backticked names are quoted part by part', async (t) => {
+  t.equal(translateBigQuerySql('SELECT * FROM `my-proj`.`ds`.`t`'), 'SELECT * FROM "my-proj"."ds"."t"');
+});
+
+t.test('bare hyphenated project names after FROM and JOIN are quoted', async (t) => {
+  t.equal(
+    translateBigQuerySql('SELECT 1 FROM my-proj-2.ds.t a JOIN other-p.ds.u b ON TRUE'),
+    'SELECT 1 FROM "my-proj-2"."ds"."t" a JOIN "other-p"."ds"."u" b ON TRUE',
+  );
+});
+
+t.test('subtraction outside FROM is not mistaken for a hyphenated name', async (t) => {
+  t.equal(translateBigQuerySql('SELECT a-b.c FROM t'), 'SELECT a-b.c FROM t');
+});
+
+t.test('query parameters become DuckDB named parameters', async (t) => {
+  t.equal(translateBigQuerySql('SELECT @run_date, @@version'), 'SELECT $run_date, @@version');
+});
+
+t.test('double-quoted strings become single-quoted string literals', async (t) => {
+  t.equal(translateBigQuerySql(`SELECT "it's" AS x`), `SELECT 'it''s' AS x`);
+  t.same((await runTranslated(`SELECT "it's" AS x`)).row, { x: "it's" });
+});
+
+t.test('backslash escapes are decoded into the literal value', async (t) => {
+  t.equal(translateBigQuerySql(String.raw`SELECT 'a\'b\n\x41'`), "SELECT 'a''b\nA'");
+});
+
+t.test('raw and triple-quoted strings keep their text verbatim', async (t) => {
+  t.equal(translateBigQuerySql(String.raw`SELECT r'\d+', """a "q" b"""`), String.raw`SELECT '\d+', 'a "q" b'`);
+});
+
+t.test('text inside strings and comments is never rewritten', async (t) => {
+  const sql = "SELECT 'SAFE_CAST(`x` AS INT64) @p' -- FLOAT64 `y` @q\n/* NUMERIC */ FROM t";
+  t.equal(translateBigQuerySql(sql), sql);
+});
+
+t.test('hash comments become DuckDB line comments', async (t) => {
+  t.equal(translateBigQuerySql('SELECT 1 # note'), 'SELECT 1 -- note');
+});
+
+t.test('SAFE_DIVIDE is NULL for a zero divisor', async (t) => {
+  t.equal(translateBigQuerySql('SELECT SAFE_DIVIDE(1, 0) AS q'), 'SELECT SAFE_DIVIDE(1, 0) AS q');
+  t.same((await runTranslated('SELECT SAFE_DIVIDE(1, 0) AS q, SAFE_DIVIDE(1, 4) AS r')).row, { q: null, r: 0.25 });
+});
+
+t.test('COUNTIF and IFNULL run unchanged', async (t) => {
+  const sql = 'SELECT COUNTIF(x > 1) AS c, IFNULL(NULL, 7) AS i FROM range(4) AS r(x)';
+  t.equal(translateBigQuerySql(sql), sql);
+  t.same((await runTranslated(sql)).row, {
+    c: '2',
+    i: 7,
+  });
+});
+
+t.test('SAFE_CAST becomes TRY_CAST with the DuckDB type', async (t) => {
+  t.equal(translateBigQuerySql("SELECT SAFE_CAST('abc' AS INT64) AS v"), "SELECT TRY_CAST('abc' AS BIGINT) AS v");
+  t.same((await runTranslated("SELECT SAFE_CAST('abc' AS INT64) AS v")).row, { v: null });
+});
+
+t.test('casts map BigQuery types to DuckDB types', async (t) => {
+  const sql =
+    "SELECT CAST('1.5' AS FLOAT64) AS f, CAST('2' AS INT64) AS i, CAST('3.25' AS NUMERIC) AS n, " +
+    "CAST('4' AS BIGNUMERIC) AS b, CAST(5 AS STRING) AS s, CAST('true' AS BOOL) AS o";
+  t.equal(
+    translateBigQuerySql(sql),
+    "SELECT CAST('1.5' AS DOUBLE) AS f, CAST('2' AS BIGINT) AS i, CAST('3.25' AS DECIMAL(38,9)) AS n, " +
+      "CAST('4' AS DECIMAL(38,9)) AS b, CAST(5 AS VARCHAR) AS s, CAST('true' AS BOOLEAN) AS o",
+  );
+  const { types } = await runTranslated(sql);
+  t.same(types, ['DOUBLE', 'BIGINT', 'DECIMAL(38,9)', 'DECIMAL(38,9)', 'VARCHAR', 'BOOLEAN']);
+});
+
+t.test('a type name used as an alias is left alone', async (t) => {
+  t.equal(translateBigQuerySql('SELECT CAST(x AS STRING) AS string FROM t'), 'SELECT CAST(x AS VARCHAR) AS string FROM t');
+});
+
+t.test('parameterized NUMERIC keeps its precision and scale', async (t) => {
+  t.equal(translateBigQuerySql('SELECT CAST(x AS NUMERIC(20, 4))'), 'SELECT CAST(x AS DECIMAL(20, 4))');
+});
+
+t.test('column definitions map BigQuery types', async (t) => {
+  t.equal(
+    translateBigQuerySql('CREATE TABLE `p.d.t` (id INT64, amount NUMERIC, at TIMESTAMP, local DATETIME)'),
+    'CREATE TABLE "p"."d"."t" (id BIGINT, amount DECIMAL(38,9), at TIMESTAMPTZ, local TIMESTAMP)',
+  );
+});
+
+t.test('DATE_SUB with INTERVAL returns a DATE', async (t) => {
+  const sql = "SELECT DATE_SUB(DATE '2024-03-01', INTERVAL 1 DAY) AS d";
+  t.equal(translateBigQuerySql(sql), "SELECT bq_date_sub(DATE '2024-03-01', INTERVAL 1 DAY) AS d");
+  t.same(await runTranslated(sql), { row: { d: '2024-02-29' }, types: ['DATE'] });
+});
+
+t.test('DATE_ADD by MONTH clamps to the month end and returns a DATE', async (t) => {
+  t.same(await runTranslated("SELECT DATE_ADD(DATE '2024-01-31', INTERVAL 1 MONTH) AS d"), {
+    row: { d: '2024-02-29' },
+    types: ['DATE'],
+  });
+});
+
+t.test('DATE_ADD accepts WEEK and YEAR units', async (t) => {
+  const { row } = await runTranslated(
+    "SELECT DATE_ADD(DATE '2024-01-01', INTERVAL 2 WEEK) AS w, DATE_SUB(DATE '2024-02-29', INTERVAL 1 YEAR) AS y",
+  );
+  t.same(row, { w: '2024-01-15', y: '2023-02-28' });
+});
+
+t.test('an INTERVAL amount that is an expression is parenthesized', async (t) => {
+  t.equal(
+    translateBigQuerySql('SELECT DATE_SUB(d, INTERVAL -1 DAY), DATE_ADD(d, INTERVAL n + 1 MONTH)'),
+    'SELECT bq_date_sub(d, INTERVAL (-1) DAY), bq_date_add(d, INTERVAL (n + 1) MONTH)',
+  );
+  t.same((await runTranslated("SELECT DATE_SUB(DATE '2024-03-01', INTERVAL -1 DAY) AS d")).row, { d: '2024-03-02' });
+});
+
+t.test('FORMAT_DATE formats with BigQuery argument order', async (t) => {
+  t.same((await runTranslated("SELECT FORMAT_DATE('%Y%m%d', DATE '2024-01-05') AS s")).row, { s: '20240105' });
+});
+
+t.test('PARSE_DATE parses with BigQuery argument order and returns a DATE', async (t) => {
+  t.same(await runTranslated("SELECT PARSE_DATE('%Y%m%d', '20240105') AS d"), {
+    row: { d: '2024-01-05' },
+    types: ['DATE'],
+  });
+});
+
+t.test('CURRENT_DATE() runs unchanged and is a DATE', async (t) => {
+  t.equal(translateBigQuerySql('SELECT CURRENT_DATE() AS d'), 'SELECT CURRENT_DATE() AS d');
+  t.same((await runTranslated('SELECT CURRENT_DATE() AS d')).types, ['DATE']);
+});
+
+t.test('CURRENT_TIMESTAMP() loses its parentheses', async (t) => {
+  t.equal(translateBigQuerySql('SELECT CURRENT_TIMESTAMP( ) AS ts'), 'SELECT CURRENT_TIMESTAMP AS ts');
+  t.same((await runTranslated('SELECT CURRENT_TIMESTAMP() AS ts')).types, ['TIMESTAMP WITH TIME ZONE']);
+});
+
+t.test('TIMESTAMP literals are instants and DATE(ts) takes the UTC date', async (t) => {
+  const sql = "SELECT DATE(TIMESTAMP '2024-01-02 01:30:00+05:00') AS d";
+  t.equal(translateBigQuerySql(sql), "SELECT DATE(TIMESTAMPTZ '2024-01-02 01:30:00+05:00') AS d");
+  t.same((await runTranslated(sql)).row, { d: '2024-01-01' });
+});
+
+t.test('NUMERIC literals keep 29 integer digits and 9 decimals', async (t) => {
+  const { row, types } = await runTranslated("SELECT NUMERIC '12345678901234567890123456789.123456789' AS n");
+  t.same(row, { n: '12345678901234567890123456789.123456789' });
+  t.same(types, ['DECIMAL(38,9)']);
+});
