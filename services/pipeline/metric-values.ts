@@ -1,0 +1,134 @@
+import { Decimal } from 'decimal.js';
+import { PipelineError } from '../errors.js';
+import type { Cell, Column, Row } from '../warehouse/warehouse.js';
+import { isCalendarDate } from './run-parameters.js';
+
+/**
+ * The values of a metric's one result row, as its target row stores them
+ * (contracts §4, §5).
+ *
+ * Numbers are canonical NUMERIC(38,9) text: plain decimal, no exponent, always
+ * exactly 9 decimals ('12.500000000', '-0.000000001', '0.000000000'). One text
+ * per value means equal values compare equal as strings in recon rows, tests
+ * and reruns, and the text casts losslessly to NUMERIC on any warehouse.
+ */
+export interface MetricValues {
+  metric_output: string | null;
+  numerator_value: string | null;
+  denominator_value: string | null;
+  /** 'YYYY-MM-DD' */
+  business_data_date: string;
+  /** Conditions that pass but must be logged, e.g. a denominator below 0.0000001. */
+  warnings: string[];
+}
+
+const SCALE = 9;
+const MAX_INTEGER_DIGITS = 29;
+// Half away from zero, as BigQuery NUMERIC rounds; a clone so no other module's config leaks in.
+const Exact = Decimal.clone({ precision: 60, rounding: Decimal.ROUND_HALF_UP });
+const NUMERIC_LIMIT = new Exact(`1e${MAX_INTEGER_DIGITS}`);
+const TINY_DENOMINATOR = new Exact('0.0000001');
+// Stricter than decimal.js, which would also read hex, octal and binary literals.
+const NUMBER_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+const TIMESTAMP_DATE = /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/;
+const DATETIME_DATE = /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}:\d{2}(?:\.\d+)?$/;
+
+/**
+ * Applies the numeric and date rules of contracts §4 to a metric query's result.
+ * Throws PipelineError(DATA_QUALITY_ERROR) naming the column that breaks a rule.
+ */
+export function metricValues(columns: Column[], rows: Row[]): MetricValues {
+  const [row] = rows;
+  if (rows.length !== 1 || row === undefined) {
+    throw dataQuality(`the metric SQL must return exactly one row, it returned ${rows.length}`);
+  }
+
+  const { metric_output: output, numerator_value: numerator, denominator_value: denominator, business_data_date: date } =
+    requiredCells(columns, row);
+  const values: MetricValues = {
+    business_data_date: businessDate(date),
+    metric_output: toNumeric('metric_output', output.cell)?.toFixed(SCALE) ?? null,
+    numerator_value: toNumeric('numerator_value', numerator.cell)?.toFixed(SCALE) ?? null,
+    denominator_value: null,
+    warnings: [],
+  };
+
+  const divisor = toNumeric('denominator_value', denominator.cell);
+  if (divisor !== null) {
+    const text = divisor.toFixed(SCALE);
+    const returned = `the query returned '${denominator.cell}'`;
+    if (divisor.isZero()) {
+      throw dataQuality(`denominator_value is 0 at ${SCALE} decimals (${returned}); it must be greater than 0`);
+    }
+    if (divisor.isNegative()) throw dataQuality(`denominator_value is negative (${returned}); it must be greater than 0`);
+    if (divisor.lt(TINY_DENOMINATOR)) {
+      values.warnings.push(`denominator_value ${text} is below 0.0000001; a ratio over it may be unstable`);
+    }
+    values.denominator_value = text;
+  }
+  return values;
+}
+
+const REQUIRED = ['metric_output', 'numerator_value', 'denominator_value', 'business_data_date'] as const;
+type RequiredColumn = (typeof REQUIRED)[number];
+
+interface TypedCell {
+  type: Column['type'];
+  cell: Cell;
+}
+
+/** The required cells of the row, matched by column name in any case; extra columns are ignored. */
+function requiredCells(columns: Column[], row: Row): Record<RequiredColumn, TypedCell> {
+  const cells: Partial<Record<RequiredColumn, TypedCell>> = {};
+  for (const name of REQUIRED) {
+    // BigQuery and DuckDB both treat column names case-insensitively, so at most one column matches.
+    const column = columns.find((candidate) => candidate.name.toLowerCase() === name);
+    if (column) cells[name] = { type: column.type, cell: row[column.name] ?? null };
+  }
+  const missing = REQUIRED.filter((name) => cells[name] === undefined);
+  if (missing.length > 0) {
+    const present = columns.map((column) => column.name).join(', ') || 'none';
+    throw dataQuality(`the result lacks the column(s) ${missing.join(', ')} (it has: ${present})`);
+  }
+  return cells as Record<RequiredColumn, TypedCell>;
+}
+
+function businessDate({ type, cell }: TypedCell): string {
+  if (cell === null) throw dataQuality('business_data_date is NULL');
+  const datePart =
+    type === 'DATE' || type === 'STRING'
+      ? cell
+      : type === 'TIMESTAMP'
+        ? TIMESTAMP_DATE.exec(cell)?.[1]
+        : type === 'DATETIME'
+          ? DATETIME_DATE.exec(cell)?.[1]
+          : undefined;
+  if (datePart === undefined || !isCalendarDate(datePart)) {
+    throw dataQuality(
+      `business_data_date must be a DATE, TIMESTAMP, DATETIME or a real calendar date as 'YYYY-MM-DD' text, got ${type} '${cell}'`,
+    );
+  }
+  return datePart;
+}
+
+/** The cell rounded to NUMERIC(38,9), or null for NULL. Any column type may hold the number as text. */
+function toNumeric(name: string, cell: Cell): Decimal | null {
+  if (cell === null) return null;
+  const text = cell.trim();
+  if (/^[+-]?nan$/i.test(text)) throw dataQuality(`${name} is NaN, not a number`);
+  if (/^[+-]?inf(?:inity)?$/i.test(text)) throw dataQuality(`${name} is ${text}, not a finite number`);
+  if (!NUMBER_TEXT.test(text)) throw dataQuality(`${name} is not a number: '${cell}'`);
+  const rounded = new Exact(text).toDecimalPlaces(SCALE, Exact.ROUND_HALF_UP);
+  // Checked after rounding: 99999999999999999999999999999.9999999995 rounds up into a 30th digit.
+  // An exponent beyond decimal.js's range reads as Infinity, which fails this check too.
+  if (rounded.abs().gte(NUMERIC_LIMIT)) {
+    throw dataQuality(
+      `${name} '${cell}' has more than ${MAX_INTEGER_DIGITS} integer digits after rounding to ${SCALE} decimals; NUMERIC(38,9) cannot hold it`,
+    );
+  }
+  return rounded;
+}
+
+function dataQuality(reason: string): PipelineError {
+  return new PipelineError('DATA_QUALITY_ERROR', `Metric result rejected: ${reason}`);
+}
