@@ -23,6 +23,26 @@ export const SettingsSchema = Type.Object({
   METRICS_RETRY_MAX_DELAY_MS: Type.Integer({ minimum: 1, default: 30_000 }),
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
   HOST: Type.String({ default: '0.0.0.0' }),
+  /** Runs executing at once on one instance; more wait in the queue. */
+  METRICS_RUNS_IN_FLIGHT: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
+  /** Accepted runs waiting for a slot; past this POST /runs answers 429. */
+  METRICS_RUN_QUEUE_SIZE: Type.Integer({ minimum: 0, maximum: 10_000, default: 20 }),
+  /** Longest a `POST /runs?wait=true` request is held before it answers 202 with the run still in flight. */
+  METRICS_WAIT_MAX_MS: Type.Integer({ minimum: 1, default: 600_000 }),
+  /** On SIGTERM, how long running runs may go on before they are interrupted; fits Cloud Run's 10 s window. */
+  METRICS_SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 6_000 }),
+  /** The recon table GET /runs reads when the request names none. */
+  METRICS_DEFAULT_RECON_TABLE: Type.Optional(Type.String({ minLength: 1 })),
+  METRICS_AUTH_MODE: Type.Union([Type.Literal('none'), Type.Literal('token'), Type.Literal('oidc')], { default: 'none' }),
+  /** The static bearer token of METRICS_AUTH_MODE=token (length checked where it is used, so no error message echoes it). */
+  METRICS_AUTH_TOKEN: Type.Optional(Type.String()),
+  /** The audience Google ID tokens must carry (METRICS_AUTH_MODE=oidc): the service URL Cloud Scheduler calls. */
+  METRICS_OIDC_AUDIENCE: Type.Optional(Type.String({ minLength: 1 })),
+  /** Comma-separated service-account emails allowed to call (METRICS_AUTH_MODE=oidc); empty allows any verified Google identity. */
+  METRICS_OIDC_EMAILS: Type.String({ default: '' }),
+  /** Set by Cloud Run; names the service and revision in logs (Error Reporting's serviceContext). */
+  K_SERVICE: Type.Optional(Type.String({ minLength: 1 })),
+  K_REVISION: Type.Optional(Type.String({ minLength: 1 })),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info' },

@@ -1,0 +1,72 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { OAuth2Client } from 'google-auth-library';
+import { ForbiddenError, UnauthenticatedError } from './run-errors.js';
+
+/** Key id to PEM certificate or public key: Google's published signing keys, or a test's own. */
+export type SigningCertificates = Record<string, string>;
+
+/** Who may call: anyone (local), holders of one static token, or Google-signed ID tokens (Cloud Scheduler's OIDC). */
+export type CallerAuthPolicy =
+  | { mode: 'none' }
+  | { mode: 'token'; token: string }
+  | {
+      mode: 'oidc';
+      /** The audience tokens must carry: the URL the scheduler calls. */
+      audience: string;
+      /** Verified emails allowed to call; empty allows any verified Google identity. */
+      emails: string[];
+      /** Where signing keys come from; Google's published certificates (cached by their max-age) when absent. */
+      certificates?: () => Promise<SigningCertificates>;
+    };
+
+/** Checks the Authorization header of a call; resolves when the caller may call. */
+export type CallerVerifier = (authorization: string | undefined) => Promise<void>;
+
+const GOOGLE_ISSUERS = ['https://accounts.google.com', 'accounts.google.com'];
+
+export function createCallerVerifier(policy: CallerAuthPolicy): CallerVerifier {
+  switch (policy.mode) {
+    case 'none':
+      return async () => {};
+    case 'token': {
+      const expected = digest(policy.token);
+      return async (authorization) => {
+        // Comparing digests keeps the comparison constant-time whatever the length given.
+        if (!timingSafeEqual(digest(bearerToken(authorization)), expected)) throw new UnauthenticatedError('The bearer token is not valid');
+      };
+    }
+    case 'oidc':
+      return googleIdTokenVerifier(policy);
+  }
+}
+
+function googleIdTokenVerifier(policy: Extract<CallerAuthPolicy, { mode: 'oidc' }>): CallerVerifier {
+  const client = new OAuth2Client();
+  const certificates = policy.certificates ?? (async () => (await client.getFederatedSignonCertsAsync()).certs as SigningCertificates);
+  return async (authorization) => {
+    const token = bearerToken(authorization);
+    let email: string | undefined;
+    try {
+      const ticket = await client.verifySignedJwtWithCertsAsync(token, await certificates(), policy.audience, GOOGLE_ISSUERS);
+      const payload = ticket.getPayload();
+      email = payload?.email_verified === true ? payload.email : undefined;
+    } catch (error) {
+      // The library's messages quote the token after a colon; keep only the reason before it.
+      const reason = error instanceof Error ? (error.message.split(':')[0] ?? '') : '';
+      throw new UnauthenticatedError(`The ID token did not verify${reason ? `: ${reason}` : ''}`);
+    }
+    if (policy.emails.length > 0 && (email === undefined || !policy.emails.includes(email))) {
+      throw new ForbiddenError('This identity may not call the service');
+    }
+  };
+}
+
+function bearerToken(authorization: string | undefined): string {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+  if (!match?.[1]) throw new UnauthenticatedError('An Authorization: Bearer token is required');
+  return match[1];
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}

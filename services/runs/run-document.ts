@@ -1,0 +1,105 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { ERROR_CATEGORIES } from '../errors.js';
+import type { MetricOutcome, RunResult } from '../pipeline/run-outcome.js';
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const Timestamp = (description: string) => Nullable(Type.String({ description: `${description} (ISO 8601, UTC)` }));
+
+const ErrorCategoryText = Type.String({ description: `One of ${ERROR_CATEGORIES.join(', ')}` });
+
+export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'partial', 'failed'] as const;
+export const FINISHED_RUN_STATUSES = ['succeeded', 'partial', 'failed'] as const;
+
+export const MetricEntrySchema = Type.Object({
+  metric_id: Type.String(),
+  metric_name: Type.String(),
+  status: Type.Union(['pending', 'running', 'Passed', 'Failed'].map((status) => Type.Literal(status))),
+  error_category: Nullable(ErrorCategoryText),
+  reason: Nullable(Type.String({ description: 'The recon reason: success text or the one-line failure' })),
+  target_table: Type.String({ description: 'project.dataset.table; dataset.table when read from the recon table, which does not record the project' }),
+  started_at: Timestamp('When the metric started; unknown for runs read from the recon table'),
+  finished_at: Timestamp('When its fate was recorded'),
+  duration_ms: Nullable(Type.Integer({ description: 'Known only to the instance that ran it' })),
+});
+
+export const RunParametersDocumentSchema = Type.Object(
+  {
+    gcs_path: Nullable(Type.String()),
+    run_date: Type.String(),
+    dependencies: Nullable(Type.Array(Type.String())),
+    partition_info_table: Nullable(Type.String()),
+    env: Type.String(),
+    recon_table: Type.String(),
+  },
+  { description: 'The run parameters; those the recon table does not record are null for runs read from it' },
+);
+
+export const RunCountsSchema = Type.Object({
+  metrics: Type.Integer(),
+  passed: Type.Integer(),
+  failed: Type.Integer(),
+  pending: Type.Integer({ description: 'Not finished yet (queued or running)' }),
+});
+
+export const RunDocumentSchema = Type.Object(
+  {
+    run_id: Type.String(),
+    status: Type.Union(RUN_STATUSES.map((status) => Type.Literal(status))),
+    source: Type.Union([Type.Literal('instance'), Type.Literal('recon_table')], {
+      description: 'instance: answered by the instance running (or having run) it; recon_table: read from the audit trail',
+    }),
+    parameters: RunParametersDocumentSchema,
+    counts: RunCountsSchema,
+    metrics: Type.Array(MetricEntrySchema),
+    run_failure: Nullable(Type.Object({ error_category: ErrorCategoryText, reason: Type.String() })),
+    accepted_at: Timestamp('When this instance accepted the run; unknown from the recon table'),
+    started_at: Timestamp('When execution began'),
+    finished_at: Timestamp('When the run ended'),
+  },
+  { description: 'One run: its status, counts and one entry per selected metric' },
+);
+
+export type MetricEntry = Static<typeof MetricEntrySchema>;
+export type RunDocument = Static<typeof RunDocumentSchema>;
+export type RunCounts = Static<typeof RunCountsSchema>;
+
+export function countsOf(metrics: MetricEntry[]): RunCounts {
+  const passed = metrics.filter((metric) => metric.status === 'Passed').length;
+  const failed = metrics.filter((metric) => metric.status === 'Failed').length;
+  return { metrics: metrics.length, passed, failed, pending: metrics.length - passed - failed };
+}
+
+export function metricEntryOf(outcome: MetricOutcome): MetricEntry {
+  return {
+    metric_id: outcome.metric_id,
+    metric_name: outcome.metric_name,
+    status: outcome.status,
+    error_category: outcome.error_category,
+    reason: outcome.reason,
+    target_table: outcome.target_table,
+    started_at: outcome.started_at,
+    finished_at: outcome.finished_at,
+    duration_ms: outcome.duration_ms,
+  };
+}
+
+/** The final document of a run this instance executed, with everything it knows. */
+export function documentOfResult(result: RunResult, acceptedAt: string): RunDocument {
+  const metrics = result.metrics.map(metricEntryOf);
+  return {
+    run_id: result.run_id,
+    status: result.status,
+    source: 'instance',
+    parameters: result.parameters,
+    counts: countsOf(metrics),
+    metrics,
+    run_failure: result.run_failure,
+    accepted_at: acceptedAt,
+    started_at: result.started_at,
+    finished_at: result.finished_at,
+  };
+}
+
+export function isFinished(document: RunDocument): boolean {
+  return (FINISHED_RUN_STATUSES as readonly string[]).includes(document.status);
+}

@@ -1,0 +1,94 @@
+import { InvalidRunParametersError } from '../errors.js';
+import type { RunParameters } from '../pipeline/run-parameters.js';
+import { tableRefProblem } from '../table-ref.js';
+import type { IdempotencyStore } from './idempotency-store.js';
+import type { ReconRuns, RunListFilter, RunSummary } from './recon-runs.js';
+import type { RunDocument } from './run-document.js';
+import { IdempotencyKeyReusedError, RunNotFoundError } from './run-errors.js';
+import type { RunPool } from './run-pool.js';
+
+export interface Submission {
+  runId: string;
+  /** False when the request named a run already started: no second execution. */
+  created: boolean;
+}
+
+/**
+ * What callers of the service can do with runs: start one (at most once per
+ * idempotency key, and once while an identical run is in flight), read one,
+ * wait for one, list finished ones.
+ */
+export class RunService {
+  constructor(
+    private readonly pool: RunPool,
+    private readonly recon: ReconRuns,
+    private readonly idempotency: IdempotencyStore,
+    private readonly defaultReconTable: string | undefined,
+  ) {}
+
+  get draining(): boolean {
+    return this.pool.draining;
+  }
+
+  /** Synchronous on purpose: no await between looking for an existing run and accepting a new one, so concurrent duplicates cannot both start. */
+  submit(parameters: RunParameters, idempotencyKey: string | undefined): Submission {
+    const fingerprint = fingerprintOf(parameters);
+    const claim = idempotencyKey === undefined ? undefined : this.idempotency.find(idempotencyKey);
+    if (claim !== undefined) {
+      if (claim.fingerprint !== fingerprint) throw new IdempotencyKeyReusedError(claim.runId);
+      return { runId: claim.runId, created: false };
+    }
+    const identical = this.pool.findByFingerprint(fingerprint);
+    const run = identical ?? this.pool.accept(parameters, fingerprint);
+    if (idempotencyKey !== undefined) this.idempotency.remember(idempotencyKey, run.runId, fingerprint);
+    return { runId: run.runId, created: identical === undefined };
+  }
+
+  /** A run in flight here, else as the recon table records it. */
+  async find(runId: string, reconTable?: string): Promise<RunDocument> {
+    const live = this.pool.find(runId);
+    if (live !== undefined) return live.document();
+    const table = this.reconTableOf(reconTable);
+    const recorded = await this.recon.get(table, runId);
+    if (recorded === undefined) throw new RunNotFoundError(runId, table);
+    return recorded;
+  }
+
+  /** The final document once the run ends, or its current one after `maxMs`. */
+  async waitFor(runId: string, reconTable: string, maxMs: number): Promise<RunDocument> {
+    const outcome = this.pool.outcome(runId);
+    if (outcome === undefined) return this.find(runId, reconTable);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), maxMs);
+    });
+    const finished = await Promise.race([outcome, timeout]);
+    clearTimeout(timer);
+    return finished ?? this.find(runId, reconTable);
+  }
+
+  list(filter: RunListFilter, reconTable?: string): Promise<{ runs: RunSummary[]; next_offset: number | null }> {
+    return this.recon.list(this.reconTableOf(reconTable), filter);
+  }
+
+  shutdown(graceMs: number): Promise<void> {
+    return this.pool.shutdown(graceMs);
+  }
+
+  private reconTableOf(requested: string | undefined): string {
+    const table = requested ?? this.defaultReconTable;
+    if (table === undefined) {
+      throw new InvalidRunParametersError([
+        { field: 'recon_table', reason: 'is required as project.dataset.table when METRICS_DEFAULT_RECON_TABLE is not set' },
+      ]);
+    }
+    const problem = tableRefProblem(table);
+    if (problem !== undefined) throw new InvalidRunParametersError([{ field: 'recon_table', reason: problem }]);
+    return table.trim();
+  }
+}
+
+/** Parameters that run the same work give the same text, whatever the order of dependencies. */
+function fingerprintOf(parameters: RunParameters): string {
+  return JSON.stringify({ ...parameters, dependencies: [...parameters.dependencies].sort() });
+}
