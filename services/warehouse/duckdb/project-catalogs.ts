@@ -1,0 +1,73 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { quotedIdentifier, quotedString, type DuckDBConnection } from '@duckdb/node-api';
+import { SerialLock } from './serial-lock.js';
+
+/** Project ids as contracts §1 allows them; anything else never becomes a file name. */
+const PROJECT_ID = /^[A-Za-z0-9-]+$/;
+const FILE_SUFFIX = '.duckdb';
+
+/**
+ * One DuckDB file per BigQuery project, `<dir>/<project>.duckdb`, attached as
+ * a catalog named exactly after the project (contracts §8). ATTACH is
+ * instance-wide, so one connection of its own does it for every other, and
+ * attaches are serialized so two queries never attach the same file twice.
+ */
+export class ProjectCatalogs {
+  private readonly attached = new Set<string>();
+  private readonly lock = new SerialLock();
+
+  private constructor(
+    private readonly directory: string,
+    private readonly connection: DuckDBConnection,
+  ) {}
+
+  /** Attaches every project file already in `directory` (created if missing). */
+  static async open(directory: string, connection: DuckDBConnection): Promise<ProjectCatalogs> {
+    await mkdir(directory, { recursive: true });
+    const catalogs = new ProjectCatalogs(directory, connection);
+    for (const name of await readdir(directory)) {
+      const project = name.endsWith(FILE_SUFFIX) ? name.slice(0, -FILE_SUFFIX.length) : '';
+      if (PROJECT_ID.test(project)) await catalogs.ensure(project, { create: false });
+    }
+    return catalogs;
+  }
+
+  /**
+   * Attaches the project's file; with `create` a missing file is created.
+   * Resolves true when the project is attached afterwards.
+   */
+  ensure(project: string, options: { create: boolean }): Promise<boolean> {
+    if (this.attached.has(project)) return Promise.resolve(true);
+    return this.lock.run(async () => {
+      if (this.attached.has(project)) return true;
+      const file = this.fileOf(project);
+      if (file === undefined || (!options.create && !existsSync(file))) return false;
+      // ATTACH takes no bound parameters; the path is quoted as a literal and the name as an identifier.
+      await this.connection.run(`ATTACH ${quotedString(file)} AS ${quotedIdentifier(project)}`);
+      this.attached.add(project);
+      return true;
+    });
+  }
+
+  /** Attaches the existing files of the projects (first name parts) that a DuckDB query names. */
+  async attachNamedIn(duckDbSql: string): Promise<void> {
+    for (const name of this.connection.getTableNames(duckDbSql, true)) {
+      const parts = splitQualifiedName(name);
+      if (parts.length === 3) await this.ensure(parts[0] as string, { create: false });
+    }
+  }
+
+  private fileOf(project: string): string | undefined {
+    return PROJECT_ID.test(project) ? path.join(this.directory, `${project}${FILE_SUFFIX}`) : undefined;
+  }
+}
+
+/** Splits a DuckDB-qualified name such as `"my-proj".ds.t` into its unquoted parts. */
+export function splitQualifiedName(name: string): string[] {
+  const parts: string[] = [];
+  const pattern = /"((?:[^"]|"")*)"|([^."]+)/g;
+  for (const match of name.matchAll(pattern)) parts.push(match[1] !== undefined ? match[1].replaceAll('""', '"') : (match[2] as string));
+  return parts;
+}

@@ -1,0 +1,80 @@
+import { Decimal } from 'decimal.js';
+import {
+  BIGINT,
+  DATE,
+  DECIMAL,
+  VARCHAR,
+  dateValue,
+  decimalValue,
+  type DuckDBPreparedStatement,
+  type DuckDBType,
+  type DuckDBValue,
+} from '@duckdb/node-api';
+import { PipelineError } from '../../errors.js';
+import type { QueryParameter } from '../warehouse.js';
+
+const NUMERIC_SCALE = 9;
+const NUMERIC_INTEGER_DIGITS = 29;
+
+const TYPES: Record<QueryParameter['type'], DuckDBType> = {
+  STRING: VARCHAR,
+  DATE: DATE,
+  INT64: BIGINT,
+  NUMERIC: DECIMAL(38, NUMERIC_SCALE),
+};
+
+/**
+ * Binds the `$name` parameters the statement uses, typed as the port says, so
+ * `@d` compares as a DATE and a STRING value is data whatever text it holds.
+ */
+export function bindQueryParameters(prepared: DuckDBPreparedStatement, params: Record<string, QueryParameter>): void {
+  for (let index = 1; index <= prepared.parameterCount; index++) {
+    const name = prepared.parameterName(index);
+    const param = params[name];
+    if (param === undefined) throw invalid(`Query parameter @${name} has no value`);
+    prepared.bindValue(index, param.value === null ? null : duckDbValue(name, param.type, param.value), TYPES[param.type]);
+  }
+}
+
+function duckDbValue(name: string, type: QueryParameter['type'], text: string): DuckDBValue {
+  switch (type) {
+    case 'STRING':
+      return text;
+    case 'INT64':
+      if (!/^-?\d+$/.test(text)) throw invalid(`Query parameter @${name} is not an INT64: '${text}'`);
+      return BigInt(text);
+    case 'DATE':
+      return dateValue(dateParts(name, text));
+    case 'NUMERIC':
+      return decimalValue(scaledNumeric(name, text), 38, NUMERIC_SCALE);
+  }
+}
+
+function dateParts(name: string, text: string): { year: number; month: number; day: number } {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  const [year, month, day] = match ? [Number(match[1]), Number(match[2]), Number(match[3])] : [NaN, NaN, NaN];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (!match || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
+    throw invalid(`Query parameter @${name} is not a DATE 'YYYY-MM-DD': '${text}'`);
+  }
+  return { year, month, day };
+}
+
+/** The NUMERIC as an integer count of 10^-9, rounded half away from zero as BigQuery does. */
+function scaledNumeric(name: string, text: string): bigint {
+  let value: Decimal;
+  try {
+    value = new Decimal(text);
+  } catch {
+    throw invalid(`Query parameter @${name} is not a NUMERIC: '${text}'`);
+  }
+  const scaled = value.toDecimalPlaces(NUMERIC_SCALE, Decimal.ROUND_HALF_UP).times(10 ** NUMERIC_SCALE);
+  if (!scaled.isFinite() || scaled.abs().toFixed(0).length > NUMERIC_INTEGER_DIGITS + NUMERIC_SCALE) {
+    throw invalid(`Query parameter @${name} does not fit NUMERIC: '${text}'`);
+  }
+  return BigInt(scaled.toFixed(0));
+}
+
+function invalid(message: string): PipelineError {
+  return new PipelineError('SQL_EXECUTION_ERROR', message);
+}
