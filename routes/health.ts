@@ -1,0 +1,36 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { checkReadiness } from '../services/runs/readiness.js';
+import type { RunService } from '../services/runs/run-service.js';
+import type { Warehouse } from '../services/warehouse/warehouse.js';
+import { errorResponses } from './http-errors.js';
+
+export interface HealthRoutesOptions {
+  service: RunService;
+  warehouse: Warehouse;
+}
+
+const Status = (status: string) => Type.Object({ status: Type.Literal(status) });
+
+/** Liveness and readiness; open to every caller, as probes carry no credentials. */
+export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app, { service, warehouse }) => {
+  app.get(
+    '/healthz',
+    { schema: { tags: ['health'], summary: 'Liveness: the process answers', response: { 200: Status('ok') } } },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Readiness: the warehouse answers and the instance is not shutting down',
+        response: { 200: Status('ready'), ...errorResponses(503) },
+      },
+    },
+    async () => {
+      await checkReadiness(service.draining, warehouse);
+      return { status: 'ready' as const };
+    },
+  );
+};

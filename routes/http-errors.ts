@@ -1,0 +1,116 @@
+import { STATUS_CODES } from 'node:http';
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
+import { InvalidRunParametersError, type FieldProblem } from '../services/errors.js';
+import {
+  ForbiddenError,
+  IdempotencyKeyReusedError,
+  RunNotFoundError,
+  RunQueueFullError,
+  ServiceDrainingError,
+  UnauthenticatedError,
+  WarehouseUnreachableError,
+  type RunServiceError,
+} from '../services/runs/run-errors.js';
+
+export const FieldProblemSchema = Type.Object({
+  field: Type.String(),
+  reason: Type.String(),
+  index: Type.Optional(Type.Integer()),
+  metric_id: Type.Optional(Type.String()),
+});
+
+export const ErrorResponseSchema = Type.Object(
+  {
+    statusCode: Type.Integer(),
+    error: Type.String({ description: 'The HTTP reason phrase' }),
+    code: Type.String({ description: 'Stable machine-readable code' }),
+    message: Type.String(),
+    details: Type.Optional(Type.Array(FieldProblemSchema, { description: 'One entry per bad field' })),
+  },
+  { description: 'An error; never carries a stack trace or a credential' },
+);
+type ErrorResponse = Static<typeof ErrorResponseSchema>;
+
+/** Response schemas for the error statuses a route can answer. */
+export function errorResponses<const S extends number>(...statuses: S[]): Record<S, typeof ErrorResponseSchema> {
+  return Object.fromEntries(statuses.map((status) => [status, ErrorResponseSchema])) as Record<S, typeof ErrorResponseSchema>;
+}
+
+/** Typed service errors and the status each answers with. */
+const SERVICE_ERROR_STATUS = new Map<new (...args: never[]) => RunServiceError, number>([
+  [UnauthenticatedError, 401],
+  [ForbiddenError, 403],
+  [RunNotFoundError, 404],
+  [IdempotencyKeyReusedError, 409],
+  [RunQueueFullError, 429],
+  [ServiceDrainingError, 503],
+  [WarehouseUnreachableError, 503],
+]);
+
+/** Fastify's own client errors whose codes we rename for callers; their messages are safe to show. */
+const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_JSON',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
+/** The one place errors become HTTP answers; 5xx answers say nothing of the cause, which goes to the log. */
+export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const body = bodyOf(error);
+  if (body.statusCode >= 500 && !(error instanceof ServiceDrainingError)) {
+    request.log.error({ err: error }, 'Request failed');
+  } else {
+    request.log.info({ code: body.code, reason: body.message }, 'Request refused');
+  }
+  if (error instanceof RunQueueFullError) reply.header('retry-after', String(error.retryAfterSeconds));
+  if (error instanceof UnauthenticatedError) reply.header('www-authenticate', 'Bearer');
+  return reply.code(body.statusCode).send(body);
+}
+
+export function handleNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return reply.code(404).send(errorBody(404, 'ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`));
+}
+
+function bodyOf(error: FastifyError): ErrorResponse {
+  if (error instanceof InvalidRunParametersError) return errorBody(400, 'INVALID_RUN_PARAMETERS', error.message, error.problems);
+  if (error.validation) {
+    const problems = fieldProblemsOf(error.validation, error.validationContext);
+    return errorBody(400, 'INVALID_REQUEST', `Invalid request: ${problems.map((p) => `${p.field}: ${p.reason}`).join('; ')}`, problems);
+  }
+  for (const [type, status] of SERVICE_ERROR_STATUS) {
+    if (error instanceof type) return errorBody(status, (error as RunServiceError).code, error.message);
+  }
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500 && error.code?.startsWith('FST_')) {
+    return errorBody(status, FASTIFY_CODES[error.code] ?? error.code, error.message);
+  }
+  return errorBody(500, 'INTERNAL_ERROR', 'Internal server error');
+}
+
+export function errorBody(statusCode: number, code: string, message: string, details?: FieldProblem[]): ErrorResponse {
+  return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', code, message, ...(details ? { details } : {}) };
+}
+
+/** Ajv's errors as one problem per field, in the words of run-parameter problems. */
+export function fieldProblemsOf(validation: FastifySchemaValidationError[], context = 'body'): FieldProblem[] {
+  const problems = new Map<string, string>();
+  for (const issue of validation) {
+    const params = issue.params as Record<string, unknown>;
+    const field =
+      typeof params.missingProperty === 'string'
+        ? params.missingProperty
+        : typeof params.additionalProperty === 'string'
+          ? params.additionalProperty
+          : issue.instancePath.replace(/^\//, '').replaceAll('/', '.') || context;
+    const reason =
+      typeof params.additionalProperty === 'string'
+        ? 'is not a known field'
+        : typeof params.missingProperty === 'string'
+          ? 'is required'
+          : (issue.message ?? 'is invalid');
+    if (!problems.has(field)) problems.set(field, reason);
+  }
+  return [...problems].map(([field, reason]) => ({ field, reason }));
+}

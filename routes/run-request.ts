@@ -1,0 +1,67 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import { InvalidRunParametersError, type FieldProblem } from '../services/errors.js';
+import { validateRunParameters, type LocalConfigPolicy, type RawRunParameters, type RunParameters } from '../services/pipeline/run-parameters.js';
+import { fieldProblemsOf } from './http-errors.js';
+
+/** The shape of POST /runs: contracts §2's names; validateRunParameters holds the rules. */
+export const RunParametersBodySchema = Type.Object(
+  {
+    gcs_path: Type.String({ description: 'gs://bucket/object; a local path or file:// URL only where the service allows local configs' }),
+    run_date: Type.String({ description: 'YYYY-MM-DD, a real calendar date' }),
+    dependencies: Type.Union([Type.String(), Type.Array(Type.String())], {
+      description: 'Dependency groups: an array of names or one comma-separated string; blanks dropped; at least one',
+    }),
+    partition_info_table: Type.String({ description: 'project.dataset.table' }),
+    env: Type.String({ description: 'DEV, BLD, INT, PRE or PRD, any case' }),
+    recon_table: Type.String({ description: 'project.dataset.table' }),
+  },
+  { additionalProperties: false, description: 'Run parameters; unknown fields are refused, so a typo cannot fall back to anything' },
+);
+
+export const RunRequestHeadersSchema = Type.Object({
+  'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Returns the same run for 24 h' })),
+  'x-cloudscheduler-jobname': Type.Optional(Type.String({ description: 'With X-CloudScheduler-ScheduleTime, forms the idempotency key' })),
+  'x-cloudscheduler-scheduletime': Type.Optional(Type.String()),
+});
+
+/**
+ * The run parameters of a POST /runs request, or InvalidRunParametersError
+ * naming every bad field at once: the schema's findings (unknown fields,
+ * wrong types) and validateRunParameters' (the rules) together, one reason
+ * per field, the rule's reason winning.
+ */
+export function runParametersOf(request: FastifyRequest, policy: LocalConfigPolicy): RunParameters {
+  const shapeProblems = request.validationError ? fieldProblemsOf(request.validationError.validation, request.validationError.validationContext) : [];
+  const body = isRecord(request.body) ? (request.body as RawRunParameters) : {};
+  let ruleProblems: FieldProblem[] = [];
+  let parameters: RunParameters | undefined;
+  try {
+    parameters = validateRunParameters(body, policy);
+  } catch (error) {
+    if (!(error instanceof InvalidRunParametersError)) throw error;
+    ruleProblems = error.problems;
+  }
+  const ruled = new Set(ruleProblems.map((problem) => problem.field));
+  const problems = [...ruleProblems, ...shapeProblems.filter((problem) => !ruled.has(problem.field))];
+  if (problems.length > 0 || parameters === undefined) throw new InvalidRunParametersError(problems);
+  return parameters;
+}
+
+/** An explicit Idempotency-Key wins; Cloud Scheduler's job name and schedule time stay the same across its retries. */
+export function idempotencyKeyOf(headers: FastifyRequest['headers']): string | undefined {
+  const explicit = headerText(headers['idempotency-key']);
+  if (explicit !== undefined) return `key:${explicit}`;
+  const job = headerText(headers['x-cloudscheduler-jobname']);
+  const scheduled = headerText(headers['x-cloudscheduler-scheduletime']);
+  return job !== undefined && scheduled !== undefined ? `scheduler:${job}@${scheduled}` : undefined;
+}
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  return text === undefined || text.trim() === '' ? undefined : text.trim();
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,125 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { LocalConfigPolicy } from '../services/pipeline/run-parameters.js';
+import type { CallerVerifier } from '../services/runs/caller-auth.js';
+import { FINISHED_RUN_STATUSES, RunDocumentSchema, type RunDocument } from '../services/runs/run-document.js';
+import { RunSummarySchema } from '../services/runs/recon-runs.js';
+import type { RunService } from '../services/runs/run-service.js';
+import { errorResponses } from './http-errors.js';
+import { idempotencyKeyOf, RunParametersBodySchema, RunRequestHeadersSchema, runParametersOf } from './run-request.js';
+
+export interface RunRoutesOptions {
+  service: RunService;
+  verifyCaller: CallerVerifier;
+  localConfigPolicy: LocalConfigPolicy;
+  /** The longest a wait=true request is held. */
+  waitMaxMs: number;
+}
+
+const ReconTableQuery = Type.Optional(
+  Type.String({ description: 'project.dataset.table of the recon table to read; METRICS_DEFAULT_RECON_TABLE when absent' }),
+);
+
+/**
+ * In wait mode the HTTP status tells a scheduler the outcome: 200 succeeded,
+ * 422 partial or failed (a 4xx, like the CLI's non-zero exits; a retry
+ * returns the same run, so retrying is harmless but pointless), 202 still
+ * running when the wait ran out.
+ */
+function waitStatusOf(document: RunDocument): 200 | 202 | 422 {
+  if (document.status === 'succeeded') return 200;
+  return document.status === 'queued' || document.status === 'running' ? 202 : 422;
+}
+
+export const runRoutes: FastifyPluginAsyncTypebox<RunRoutesOptions> = async (app, options) => {
+  const { service, verifyCaller, localConfigPolicy, waitMaxMs } = options;
+  app.addHook('onRequest', async (request) => verifyCaller(request.headers.authorization));
+
+  app.post(
+    '/runs',
+    {
+      attachValidation: true,
+      schema: {
+        tags: ['runs'],
+        summary: 'Start a run',
+        description: [
+          '202 with the new run and Location. An identical run still queued or running, or the same Idempotency-Key',
+          '(or Cloud Scheduler job name and schedule time) within 24 h, returns the existing run with 200: no second execution.',
+          'With wait=true the request is held until the run ends: 200 succeeded, 422 partial or failed, 202 if still running',
+          'when the configured maximum wait ran out.',
+        ].join(' '),
+        security: [{ bearer: [] }],
+        querystring: Type.Object(
+          { wait: Type.Boolean({ default: false, description: 'Hold the request until the run ends' }) },
+          { additionalProperties: false },
+        ),
+        headers: RunRequestHeadersSchema,
+        body: RunParametersBodySchema,
+        response: {
+          200: RunDocumentSchema,
+          202: RunDocumentSchema,
+          422: RunDocumentSchema,
+          ...errorResponses(400, 401, 403, 409, 413, 415, 429, 500, 503),
+        },
+      },
+    },
+    async (request, reply) => {
+      const parameters = runParametersOf(request, localConfigPolicy);
+      const { runId, created } = service.submit(parameters, idempotencyKeyOf(request.headers));
+      reply.header('location', `/runs/${encodeURIComponent(runId)}`);
+      if (request.query.wait) {
+        const document = await service.waitFor(runId, parameters.recon_table, waitMaxMs);
+        return reply.code(waitStatusOf(document)).send(document);
+      }
+      return reply.code(created ? 202 : 200).send(await service.find(runId, parameters.recon_table));
+    },
+  );
+
+  app.get(
+    '/runs/:run_id',
+    {
+      schema: {
+        tags: ['runs'],
+        summary: 'One run',
+        description: 'A run in flight is answered by the instance running it; a finished run from the recon table.',
+        security: [{ bearer: [] }],
+        params: Type.Object({ run_id: Type.String({ minLength: 1, maxLength: 200 }) }),
+        querystring: Type.Object({ recon_table: ReconTableQuery }, { additionalProperties: false }),
+        response: { 200: RunDocumentSchema, ...errorResponses(400, 401, 403, 404, 500) },
+      },
+    },
+    async (request) => service.find(request.params.run_id, request.query.recon_table),
+  );
+
+  app.get(
+    '/runs',
+    {
+      schema: {
+        tags: ['runs'],
+        summary: 'Finished runs, newest first',
+        description: 'Read from the recon table; runs still in flight appear once they finish.',
+        security: [{ bearer: [] }],
+        querystring: Type.Object(
+          {
+            run_date: Type.Optional(Type.String({ format: 'date', description: 'Only runs of this run_date' })),
+            status: Type.Optional(Type.Union(FINISHED_RUN_STATUSES.map((status) => Type.Literal(status)))),
+            limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+            offset: Type.Integer({ minimum: 0, default: 0, description: 'next_offset of the previous page' }),
+            recon_table: ReconTableQuery,
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            runs: Type.Array(RunSummarySchema),
+            next_offset: Type.Union([Type.Integer(), Type.Null()], { description: 'The offset of the next page; null on the last' }),
+          }),
+          ...errorResponses(400, 401, 403, 500),
+        },
+      },
+    },
+    async (request) => {
+      const { recon_table: reconTable, ...filter } = request.query;
+      return service.list(filter, reconTable);
+    },
+  );
+};
