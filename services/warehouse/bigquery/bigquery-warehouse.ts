@@ -1,0 +1,166 @@
+import type { BigQuery, Job, JobMetadata } from '@google-cloud/bigquery';
+import PQueue from 'p-queue';
+import { PipelineError } from '../../errors.js';
+import { formatTableRef, type TableRef } from '../../table-ref.js';
+import type { Column, QueryRequest, QueryResult, Row, Warehouse } from '../warehouse.js';
+import { httpStatusOf, isConcurrentUpdate, toPipelineError } from './bigquery-errors.js';
+import { createJobRunner, type JobSpec } from './bigquery-jobs.js';
+import { cellText, columnOf, restParameters, restTypeOf, type RestField, type RestQueryParameter, type RestRow } from './bigquery-values.js';
+import { baseJobId, jobLabels } from './job-identity.js';
+import type { RetryPolicy } from './retry-policy.js';
+import { createTableWriteLanes } from './table-write-lanes.js';
+import { appendRowsStatement, replaceRowsScript, type WriteStatement } from './write-statements.js';
+
+export interface BigQueryWarehouseOptions {
+  client: BigQuery;
+  retry: RetryPolicy;
+  /** Jobs of this process running at once (queries and writes). */
+  maxConcurrentJobs: number;
+  /** Where jobs run (METRICS_BIGQUERY_LOCATION). */
+  location?: string;
+  /** Timeout of write jobs, which the port gives none: a stuck write must not hang the run. */
+  writeTimeoutMs: number;
+  /** Pause between two looks at a running job; default 500 ms. */
+  pollIntervalMs?: number;
+}
+
+// Rows per getQueryResults page; metric queries return one row, lookups a few.
+const PAGE_ROWS = 10_000;
+
+/** The warehouse port on BigQuery (contracts §8): jobs with fixed ids, dry runs, parameters, atomic writes. */
+export function createBigQueryWarehouse(options: BigQueryWarehouseOptions): Warehouse {
+  const { client, location } = options;
+  const runner = createJobRunner({ client, retry: options.retry, location, pollIntervalMs: options.pollIntervalMs ?? 500 });
+  const jobs = new PQueue({ concurrency: options.maxConcurrentJobs });
+  const inLane = createTableWriteLanes();
+  const inQueue = <T>(fn: () => Promise<T>, signal?: AbortSignal) => jobs.add(fn, { throwOnTimeout: true, ...(signal ? { signal } : {}) });
+
+  const queryConfiguration = (sql: string, queryParameters: RestQueryParameter[], labels: Record<string, string>, timeoutMs: number) =>
+    ({
+      query: { query: sql, useLegacySql: false, parameterMode: 'NAMED', queryParameters },
+      labels,
+      jobTimeoutMs: String(timeoutMs),
+    }) satisfies JobSpec['configuration'];
+
+  /**
+   * The dry run is BigQuery's own parser enforcing the read-only rule: only a
+   * statement it classes as SELECT is ever inserted as a job.
+   */
+  async function plan(configuration: JobSpec['configuration'], signal?: AbortSignal): Promise<JobMetadata> {
+    const planned = await runner.dryRun(configuration, signal);
+    const statementType = planned.statistics?.query?.statementType;
+    if (statementType !== 'SELECT') {
+      throw new PipelineError('SQL_EXECUTION_ERROR', `SQL rejected: BigQuery classes it as ${statementType ?? 'unknown'}, only SELECT may run`);
+    }
+    return planned;
+  }
+
+  async function readResults(job: Job, signal?: AbortSignal): Promise<Omit<QueryResult, 'bytesProcessed'>> {
+    const raw: RestRow[] = [];
+    let fields: RestField[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = { skipParsing: true, autoPaginate: false, maxResults: PAGE_ROWS, ...(pageToken ? { pageToken } : {}) };
+      const [rows, , response] = await runner.callWithRetry(() => job.getQueryResults(page), signal);
+      fields = (response?.schema?.fields ?? []) as RestField[];
+      raw.push(...(rows as RestRow[]));
+      pageToken = response?.pageToken ?? undefined;
+    } while (pageToken);
+    const columns = fields.map(columnOf);
+    const rows = raw.map((row) => Object.fromEntries(columns.map((column, i) => [column.name, cellText(column, row.f[i]?.v)])) as Row);
+    return { columns, rows };
+  }
+
+  async function runWrite(table: TableRef, kind: string, statement: () => WriteStatement): Promise<void> {
+    const name = formatTableRef(table);
+    try {
+      const { sql, params } = statement();
+      await inLane(name, () =>
+        inQueue(() =>
+          runner.run({
+            baseJobId: baseJobId(kind, undefined),
+            configuration: queryConfiguration(sql, params, jobLabels(), options.writeTimeoutMs),
+            timeoutMs: options.writeTimeoutMs,
+            retryFailure: isConcurrentUpdate,
+          }),
+        ),
+      );
+    } catch (error) {
+      throw toPipelineError(error, 'BIGQUERY_WRITE_ERROR');
+    }
+  }
+
+  const dataset = (table: TableRef) => client.dataset(table.dataset, { projectId: table.project });
+
+  return {
+    kind: 'bigquery',
+    createsMissingTables: false,
+
+    async query(request: QueryRequest): Promise<QueryResult> {
+      const { sql, signal, timeoutMs, label } = request;
+      const params = restParameters(request.params);
+      const configuration = queryConfiguration(sql, params, jobLabels(label), timeoutMs);
+      try {
+        return await inQueue(async () => {
+          const planned = await plan(configuration, signal);
+          const spec = { baseJobId: baseJobId('query', [sql, params], label), configuration, timeoutMs, ...(signal ? { signal } : {}) };
+          const { job } = await runner.run(spec);
+          const bytes = planned.statistics?.totalBytesProcessed;
+          return { ...(await readResults(job, signal)), ...(bytes != null ? { bytesProcessed: String(bytes) } : {}) };
+        }, signal);
+      } catch (error) {
+        // An interrupted run reports its own reason, not a SQL error.
+        if (signal?.aborted && error === signal.reason) throw error;
+        throw toPipelineError(error, 'SQL_EXECUTION_ERROR');
+      }
+    },
+
+    async getTableSchema(table) {
+      try {
+        const [metadata] = await runner.callWithRetry(() => dataset(table).table(table.table).getMetadata());
+        return ((metadata.schema?.fields ?? []) as RestField[]).map(columnOf);
+      } catch (error) {
+        if (httpStatusOf(error) === 404) return undefined;
+        throw toPipelineError(error, 'BIGQUERY_WRITE_ERROR');
+      }
+    },
+
+    async createTable(table, columns) {
+      const schema = { fields: columns.map((column) => ({ name: column.name, type: restTypeOf(column.type), mode: 'NULLABLE' })) };
+      try {
+        await runner.callWithRetry(() => dataset(table).createTable(table.table, { schema }));
+      } catch (error) {
+        // Someone (an earlier try of this call, another run) created it first: that is what was asked.
+        if (httpStatusOf(error) !== 409) throw toPipelineError(error, 'BIGQUERY_WRITE_ERROR');
+      }
+    },
+
+    async replaceRows(table, columns, rows, keyColumns) {
+      if (rows.length === 0) return;
+      await runWrite(table, 'replace', () => replaceRowsScript(table, columns, rows, keyColumns));
+    },
+
+    /**
+     * A DML INSERT job rather than tabledata.insertAll streaming: one job is
+     * all-or-none and its rows can be corrected by DML at once, whereas
+     * streamed rows sit in the streaming buffer, where UPDATE and DELETE
+     * cannot touch them for up to 30 minutes.
+     */
+    async appendRows(table, columns, rows) {
+      if (rows.length === 0) return;
+      await runWrite(table, 'append', () => appendRowsStatement(table, columns, rows));
+    },
+
+    async ping() {
+      try {
+        await runner.dryRun(queryConfiguration('SELECT 1', [], jobLabels(), 10_000));
+      } catch (error) {
+        throw toPipelineError(error, 'UNKNOWN_ERROR');
+      }
+    },
+
+    async close() {
+      await jobs.onIdle();
+    },
+  };
+}

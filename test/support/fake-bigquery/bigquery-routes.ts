@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import type { TableRef } from '../../../services/table-ref.js';
+import type { Row } from '../../../services/warehouse/warehouse.js';
+import type { DuckDbEngine, RestParameter } from './duckdb-engine.js';
+import { jobResource, type FakeJobs, type JobRecord, type QueryJobConfiguration } from './fake-jobs.js';
+import type { Fault } from './fault-plan.js';
+import { HttpError } from './http-kit.js';
+import { columnOfField, restRows, restSchema } from './rest-results.js';
+
+export interface RouteContext {
+  /** The path's captured parts: project, then job id or dataset and table. */
+  parts: string[];
+  body: Record<string, unknown>;
+  query: URLSearchParams;
+  fault: Fault | undefined;
+}
+
+export interface Route {
+  method: 'GET' | 'POST';
+  pattern: RegExp;
+  /** The endpoint name faults and counts use; jobs.insert of a dry run counts as jobs.dryRun. */
+  endpoint: (body: Record<string, unknown>) => string;
+  serve: (context: RouteContext) => Promise<{ status: number; body: unknown }>;
+}
+
+// A dry run's bytes estimate: BigQuery bills at least 10 MB per table a query reads.
+const BYTES_PER_TABLE = 10 * 1024 * 1024;
+
+/** The BigQuery v2 methods the fake serves, on their documented request and response shapes. */
+export function bigQueryRoutes(engine: DuckDbEngine, jobs: FakeJobs): Route[] {
+  const ok = (body: unknown) => ({ status: 200, body });
+  const named = (name: string) => () => name;
+  const locationOf = (value: unknown) => (typeof value === 'string' && value !== '' ? value : 'US');
+  const tableOf = ([project, dataset, table]: string[]): TableRef => ({ project: project!, dataset: dataset!, table: table! });
+  const columnsOf = async (table: TableRef) => {
+    const columns = await engine.tableColumns(table);
+    if (columns === undefined) throw new HttpError(404, 'notFound', `Not found: Table ${table.project}:${table.dataset}.${table.table}`);
+    return columns;
+  };
+
+  const dryRun = async (projectId: string, location: string, configuration: QueryJobConfiguration) => {
+    const query = configuration.query ?? {};
+    const plan = await engine.plan(query.query ?? '', query.queryParameters ?? [], projectId);
+    const bytes = String(plan.tables * BYTES_PER_TABLE);
+    return ok({
+      kind: 'bigquery#job',
+      jobReference: { projectId, location },
+      configuration,
+      status: { state: 'DONE' },
+      statistics: { totalBytesProcessed: bytes, query: { statementType: plan.statementType, totalBytesProcessed: bytes } },
+    });
+  };
+
+  return [
+    {
+      method: 'POST',
+      pattern: /^\/projects\/([^/]+)\/jobs$/,
+      endpoint: (body) => ((body['configuration'] as QueryJobConfiguration | undefined)?.dryRun ? 'jobs.dryRun' : 'jobs.insert'),
+      async serve({ parts: [projectId], body, fault }) {
+        const configuration = (body['configuration'] ?? {}) as QueryJobConfiguration;
+        const reference = (body['jobReference'] ?? {}) as Partial<JobRecord['reference']>;
+        const location = locationOf(reference.location);
+        if (configuration.dryRun) return dryRun(projectId!, location, configuration);
+        const record = jobs.insert({ projectId: projectId!, jobId: reference.jobId ?? randomUUID(), location }, configuration, fault);
+        return ok(jobResource(record));
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/projects\/([^/]+)\/jobs\/([^/]+)$/,
+      endpoint: named('jobs.get'),
+      serve: async ({ parts: [projectId, jobId] }) => ok(jobResource(jobs.find(projectId!, jobId!))),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/projects\/([^/]+)\/jobs\/([^/]+)\/cancel$/,
+      endpoint: named('jobs.cancel'),
+      async serve({ parts: [projectId, jobId] }) {
+        const record = jobs.find(projectId!, jobId!);
+        jobs.cancel(record);
+        return ok({ kind: 'bigquery#jobCancelResponse', job: jobResource(record) });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/projects\/([^/]+)\/queries\/([^/]+)$/,
+      endpoint: named('jobs.getQueryResults'),
+      serve: async ({ parts: [projectId, jobId], query }) => ok(queryResults(jobs.find(projectId!, jobId!), query)),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/projects\/([^/]+)\/queries$/,
+      endpoint: named('jobs.query'),
+      async serve({ parts: [projectId], body, fault }) {
+        const query = { query: String(body['query'] ?? ''), queryParameters: (body['queryParameters'] ?? []) as RestParameter[] };
+        const reference = { projectId: projectId!, jobId: `job_${randomUUID()}`, location: locationOf(body['location']) };
+        const record = jobs.insert(reference, { query }, fault);
+        await jobs.settle();
+        const int64 = (body['formatOptions'] as { useInt64Timestamp?: boolean } | undefined)?.useInt64Timestamp === true;
+        return ok({ ...queryResults(record, new URLSearchParams({ 'formatOptions.useInt64Timestamp': String(int64) })), kind: 'bigquery#queryResponse' });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/projects\/([^/]+)\/datasets\/([^/]+)\/tables\/([^/]+)$/,
+      endpoint: named('tables.get'),
+      async serve({ parts }) {
+        const table = tableOf(parts);
+        return ok(tableResource(table, restSchema(await columnsOf(table))));
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/projects\/([^/]+)\/datasets\/([^/]+)\/tables$/,
+      endpoint: named('tables.insert'),
+      async serve({ parts: [projectId, datasetId], body }) {
+        const table = tableOf([projectId!, datasetId!, String((body['tableReference'] as { tableId?: string } | undefined)?.tableId ?? '')]);
+        if (!(await engine.datasetExists(table.project, table.dataset))) throw new HttpError(404, 'notFound', `Not found: Dataset ${projectId}:${datasetId}`);
+        if (await engine.tableExists(table)) throw new HttpError(409, 'duplicate', `Already Exists: Table ${projectId}:${datasetId}.${table.table}`);
+        const fields = (body['schema'] as { fields?: Array<{ name: string; type: string }> } | undefined)?.fields ?? [];
+        await engine.createTable(table, fields.map(columnOfField));
+        return ok(tableResource(table, { fields }));
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/projects\/([^/]+)\/datasets\/([^/]+)\/tables\/([^/]+)\/insertAll$/,
+      endpoint: named('tabledata.insertAll'),
+      async serve({ parts, body }) {
+        const table = tableOf(parts);
+        const rows = ((body['rows'] ?? []) as Array<{ json: Record<string, unknown> }>).map(
+          (row) => Object.fromEntries(Object.entries(row.json).map(([name, value]) => [name, value === null ? null : String(value)])) as Row,
+        );
+        await engine.insertRows(table, await columnsOf(table), rows);
+        return ok({ kind: 'bigquery#tableDataInsertAllResponse' });
+      },
+    },
+  ];
+}
+
+/** getQueryResults: jobComplete false while RUNNING; a failed job answers with its error; rows paged by offset tokens. */
+function queryResults(record: JobRecord, query: URLSearchParams) {
+  if (record.state !== 'DONE') return { kind: 'bigquery#getQueryResultsResponse', jobReference: record.reference, jobComplete: false };
+  if (record.failure) throw record.failure;
+  const { columns = [], rows = [], affectedRows = 0, statementType } = record.execution ?? {};
+  const start = Number(query.get('pageToken') ?? query.get('startIndex') ?? 0);
+  const size = Number(query.get('maxResults') ?? 100_000);
+  return {
+    kind: 'bigquery#getQueryResultsResponse',
+    jobReference: record.reference,
+    jobComplete: true,
+    schema: restSchema(columns),
+    totalRows: String(rows.length),
+    rows: restRows(columns, rows.slice(start, start + size), query.get('formatOptions.useInt64Timestamp') === 'true'),
+    ...(start + size < rows.length ? { pageToken: String(start + size) } : {}),
+    ...(statementType !== undefined && statementType !== 'SELECT' ? { numDmlAffectedRows: String(affectedRows) } : {}),
+  };
+}
+
+function tableResource(table: TableRef, schema: unknown) {
+  const { project, dataset, table: tableId } = table;
+  return {
+    kind: 'bigquery#table',
+    id: `${project}:${dataset}.${tableId}`,
+    tableReference: { projectId: project, datasetId: dataset, tableId },
+    schema,
+    type: 'TABLE',
+  };
+}

@@ -1,0 +1,199 @@
+import { DuckDBInstance, VARCHAR, quotedIdentifier, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
+import { tableReferences } from '../../../services/sql/table-references.js';
+import type { TableRef } from '../../../services/table-ref.js';
+import { translateBigQuerySql } from '../../../services/warehouse/duckdb/bigquery-to-duckdb.js';
+import { setUpConnection } from '../../../services/warehouse/duckdb/connection-setup.js';
+import { cellText, duckDbTypeOf, portTypeOf } from '../../../services/warehouse/duckdb/duckdb-cells.js';
+import type { Cell, Column, Row } from '../../../services/warehouse/warehouse.js';
+import { castParameters, splitStatements, statementTypeOf, transactionControlOf } from './bigquery-statements.js';
+import { HttpError } from './http-kit.js';
+
+/** A query parameter as the REST API sends it. */
+export interface RestParameter {
+  name?: string;
+  parameterType: { type: string };
+  parameterValue?: { value?: string | null };
+}
+
+export interface Execution {
+  statementType: string;
+  columns: Column[];
+  rows: Row[];
+  affectedRows: number;
+}
+
+/**
+ * The fake's storage and compute: one in-memory DuckDB, a catalog per project,
+ * a schema per dataset. BigQuery SQL runs through the shared translation
+ * (translateBigQuerySql); a script's BEGIN/COMMIT/ROLLBACK TRANSACTION map to
+ * a DuckDB transaction, rolled back when any statement fails, as BigQuery does.
+ */
+export class DuckDbEngine {
+  private readonly projects = new Set<string>();
+
+  private constructor(private readonly instance: DuckDBInstance) {}
+
+  static async create(): Promise<DuckDbEngine> {
+    return new DuckDbEngine(await DuckDBInstance.create(':memory:'));
+  }
+
+  async ensureDataset(project: string, dataset: string): Promise<void> {
+    await this.withConnection(undefined, async (connection) => {
+      if (!this.projects.has(project)) {
+        await connection.run(`ATTACH ':memory:' AS ${quotedIdentifier(project)}`);
+        this.projects.add(project);
+      }
+      await connection.run(`CREATE SCHEMA IF NOT EXISTS ${quotedIdentifier(project)}.${quotedIdentifier(dataset)}`);
+    });
+  }
+
+  /** Runs DuckDB SQL as is (fixtures), with BigQuery's compat macros and UTC. */
+  async runDuckDb(sql: string): Promise<void> {
+    await this.withConnection(undefined, async (connection) => void (await connection.run(sql)));
+  }
+
+  /** Parses and binds without running: what a dry run checks. */
+  async plan(sql: string, params: RestParameter[], project: string): Promise<{ statementType: string; tables: number }> {
+    const statementType = statementTypeOf(sql);
+    if (statementType === 'SCRIPT') return { statementType, tables: 0 };
+    return this.withConnection(project, async (connection) => {
+      const duckDbSql = this.translate(sql, params);
+      const prepared = await bigQueryErrors(() => connection.prepare(duckDbSql));
+      prepared.destroySync();
+      return { statementType, tables: tableReferences(sql).length };
+    });
+  }
+
+  async execute(sql: string, params: RestParameter[], project: string): Promise<Execution> {
+    const statementType = statementTypeOf(sql);
+    return this.withConnection(project, async (connection) => {
+      let last: Execution = { statementType, columns: [], rows: [], affectedRows: 0 };
+      let inTransaction = false;
+      try {
+        for (const statement of splitStatements(sql)) {
+          const control = transactionControlOf(statement);
+          if (control !== undefined) {
+            await connection.run(control === 'BEGIN' ? 'BEGIN TRANSACTION' : control);
+            inTransaction = control === 'BEGIN';
+            continue;
+          }
+          last = { statementType, ...(await this.runStatement(connection, this.translate(statement, params), params)) };
+        }
+        if (inTransaction) throw new HttpError(400, 'invalidQuery', 'Transaction was not committed before the script ended');
+        return last;
+      } catch (error) {
+        if (inTransaction) await connection.run('ROLLBACK');
+        throw error;
+      }
+    });
+  }
+
+  async tableColumns(table: TableRef): Promise<Column[] | undefined> {
+    if (!(await this.tableExists(table))) return undefined;
+    return this.withConnection(undefined, async (connection) => {
+      const reader = await connection.runAndReadAll(`SELECT * FROM ${qualified(table)} LIMIT 0`);
+      const names = reader.columnNames();
+      return reader.columnTypes().map((type, i) => ({ name: names[i] as string, type: portTypeOf(type) }));
+    });
+  }
+
+  async createTable(table: TableRef, columns: Column[]): Promise<void> {
+    const definitions = columns.map((column) => `${quotedIdentifier(column.name)} ${duckDbTypeOf(column.type)}`).join(', ');
+    await this.withConnection(undefined, async (connection) => void (await connection.run(`CREATE TABLE ${qualified(table)} (${definitions})`)));
+  }
+
+  async insertRows(table: TableRef, columns: Column[], rows: Row[]): Promise<void> {
+    const names = columns.map((column) => quotedIdentifier(column.name)).join(', ');
+    const values = columns.map((column, i) => `CAST($${i + 1} AS ${duckDbTypeOf(column.type)})`).join(', ');
+    await this.withConnection(undefined, async (connection) => {
+      const prepared = await connection.prepare(`INSERT INTO ${qualified(table)} (${names}) VALUES (${values})`);
+      try {
+        for (const row of rows) {
+          columns.forEach((column, i) => prepared.bindValue(i + 1, row[column.name] ?? null, VARCHAR));
+          await prepared.run();
+        }
+      } finally {
+        prepared.destroySync();
+      }
+    });
+  }
+
+  async datasetExists(project: string, dataset: string): Promise<boolean> {
+    return this.exists('SELECT 1 FROM duckdb_schemas() WHERE database_name = $1 AND schema_name = $2', [project, dataset]);
+  }
+
+  async tableExists(table: TableRef): Promise<boolean> {
+    const sql = 'SELECT 1 FROM duckdb_tables() WHERE database_name = $1 AND schema_name = $2 AND table_name = $3';
+    return this.exists(sql, [table.project, table.dataset, table.table]);
+  }
+
+  close(): void {
+    this.instance.closeSync();
+  }
+
+  private async exists(sql: string, values: string[]): Promise<boolean> {
+    return this.withConnection(undefined, async (connection) => (await connection.runAndReadAll(sql, values)).getRows().length > 0);
+  }
+
+  private translate(statement: string, params: RestParameter[]): string {
+    const types = new Map(params.map((param) => [param.name ?? '', param.parameterType.type]));
+    try {
+      return translateBigQuerySql(castParameters(statement, types));
+    } catch (error) {
+      throw new HttpError(400, 'invalidQuery', `Syntax error: ${(error as Error).message}`);
+    }
+  }
+
+  private async runStatement(connection: DuckDBConnection, duckDbSql: string, params: RestParameter[]) {
+    const prepared = await bigQueryErrors(() => connection.prepare(duckDbSql));
+    try {
+      bindText(prepared, params);
+      const reader = await bigQueryErrors(() => prepared.runAndReadAll());
+      const names = reader.columnNames();
+      const columns = reader.columnTypes().map((type, i) => ({ name: names[i] as string, type: portTypeOf(type) }));
+      const rows = reader.getRowObjectsJson().map((json) => Object.fromEntries(columns.map((c) => [c.name, cellText(c.type, json[c.name] ?? null)])) as Row);
+      // DuckDB answers DML with one row holding the affected count.
+      const affected = columns.length === 1 && columns[0]?.name === 'Count' ? Number(rows[0]?.['Count'] ?? 0) : 0;
+      return { columns, rows, affectedRows: affected };
+    } finally {
+      prepared.destroySync();
+    }
+  }
+
+  private async withConnection<T>(project: string | undefined, work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    const connection = await this.instance.connect();
+    try {
+      await setUpConnection(connection, project !== undefined && this.projects.has(project) ? project : undefined);
+      return await work(connection);
+    } finally {
+      connection.closeSync();
+    }
+  }
+}
+
+function qualified(table: TableRef): string {
+  return [table.project, table.dataset, table.table].map(quotedIdentifier).join('.');
+}
+
+/** Binds every `$name` as text; castParameters made DuckDB cast each to its declared type. */
+function bindText(prepared: DuckDBPreparedStatement, params: RestParameter[]): void {
+  const values = new Map<string, Cell>(params.map((param) => [param.name ?? '', param.parameterValue?.value ?? null]));
+  for (let index = 1; index <= prepared.parameterCount; index++) {
+    const name = prepared.parameterName(index);
+    if (!values.has(name)) throw new HttpError(400, 'invalidQuery', `Query parameter '${name}' not found`);
+    prepared.bindValue(index, values.get(name) ?? null, VARCHAR);
+  }
+}
+
+/** DuckDB's errors in BigQuery's words: missing objects are notFound, write-write conflicts abort the transaction. */
+async function bigQueryErrors<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof HttpError) throw error;
+    const message = (error as Error).message;
+    if (/Catalog Error/.test(message) && /does not exist/.test(message)) throw new HttpError(404, 'notFound', `Not found: ${message}`);
+    if (/Conflict/i.test(message)) throw new HttpError(400, 'invalidQuery', `Transaction is aborted due to concurrent update: ${message}`);
+    throw new HttpError(400, 'invalidQuery', message);
+  }
+}

@@ -1,0 +1,64 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { bigQueryRoutes } from './bigquery-routes.js';
+import { DuckDbEngine } from './duckdb-engine.js';
+import { FakeJobs } from './fake-jobs.js';
+import { FaultPlan } from './fault-plan.js';
+import { HttpError, readJson, serveWithFaults } from './http-kit.js';
+
+export interface FakeBigQuery {
+  /** http://127.0.0.1:<port>, for apiEndpoint or BIGQUERY_EMULATOR_HOST. */
+  url: string;
+  faults: FaultPlan;
+  /** The jobs, and `jobs.executions`: how many times SQL really ran. */
+  jobs: FakeJobs;
+  /** The storage, for fixtures (ensureDataset, runDuckDb) and for reading back what was written. */
+  engine: DuckDbEngine;
+  close(): Promise<void>;
+}
+
+/**
+ * A local BigQuery REST server (v2) on 127.0.0.1 and a random port, for the
+ * real @google-cloud/bigquery client. Paths are served with and without the
+ * /bigquery/v2 prefix, because the client drops it when BIGQUERY_EMULATOR_HOST
+ * is set.
+ */
+export async function startFakeBigQuery(): Promise<FakeBigQuery> {
+  const engine = await DuckDbEngine.create();
+  const faults = new FaultPlan();
+  const jobs = new FakeJobs(engine);
+  const routes = bigQueryRoutes(engine, jobs);
+
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const path = url.pathname.replace(/^\/bigquery\/v2/, '');
+    const body = request.method === 'POST' ? await readJson(request) : {};
+    for (const route of routes) {
+      const match = route.method === request.method ? route.pattern.exec(path) : null;
+      if (match === null) continue;
+      const parts = match.slice(1).map(decodeURIComponent);
+      return serveWithFaults(faults, route.endpoint(body), response, (fault) => route.serve({ parts, body, query: url.searchParams, fault }));
+    }
+    return serveWithFaults(faults, 'unknown', response, async () => {
+      throw new HttpError(404, 'notFound', `The fake serves no ${request.method} ${url.pathname}`);
+    });
+  };
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => response.writeHead(500).end(String(error)));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    faults,
+    jobs,
+    engine,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await jobs.settle();
+      engine.close();
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Fault, FaultPlan } from './fault-plan.js';
+
+/** The error body Google JSON APIs answer with. */
+export function errorBody(status: number, reason: string, message: string) {
+  return { error: { code: status, message, errors: [{ reason, message, domain: 'global' }], status: statusName(status) } };
+}
+
+function statusName(status: number): string {
+  const names: Record<number, string> = {
+    400: 'INVALID_ARGUMENT',
+    403: 'PERMISSION_DENIED',
+    404: 'NOT_FOUND',
+    409: 'ALREADY_EXISTS',
+    429: 'RESOURCE_EXHAUSTED',
+    500: 'INTERNAL',
+    503: 'UNAVAILABLE',
+  };
+  return names[status] ?? 'UNKNOWN';
+}
+
+/** An error a handler throws to answer with `status` and the documented body. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
+}
+
+export function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' });
+  response.end(JSON.stringify(body));
+}
+
+/**
+ * Runs one request through the fault plan: counts it, applies its fault, and
+ * otherwise serves it with `serve`, whose thrown HttpError becomes an error body.
+ * Returns the fault met, for faults the endpoint itself interprets (stuck-job, job-error).
+ */
+export async function serveWithFaults(
+  faults: FaultPlan,
+  endpoint: string,
+  response: ServerResponse,
+  serve: (fault: Fault | undefined) => Promise<{ status: number; body: unknown } | void>,
+): Promise<void> {
+  const fault = faults.take(endpoint);
+  if (fault?.kind === 'drop-before') return void response.socket?.destroy();
+  if (fault?.kind === 'latency') await delay(fault.ms);
+  if (fault?.kind === 'status') {
+    return sendJson(response, fault.status, errorBody(fault.status, fault.reason, fault.message ?? `Injected ${fault.reason}`));
+  }
+  try {
+    const answer = await serve(fault);
+    if (fault?.kind === 'drop-after') return void response.socket?.destroy();
+    if (answer) sendJson(response, answer.status, answer.body);
+  } catch (error) {
+    if (!(error instanceof HttpError)) throw error;
+    sendJson(response, error.status, errorBody(error.status, error.reason, error.message));
+  }
+}
