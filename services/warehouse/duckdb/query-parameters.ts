@@ -68,11 +68,13 @@ function scaledNumeric(name: string, text: string): bigint {
   } catch {
     throw invalid(`Query parameter @${name} is not a NUMERIC: '${text}'`);
   }
-  const scaled = value.toDecimalPlaces(NUMERIC_SCALE, Decimal.ROUND_HALF_UP).times(10 ** NUMERIC_SCALE);
-  if (!scaled.isFinite() || scaled.abs().toFixed(0).length > NUMERIC_INTEGER_DIGITS + NUMERIC_SCALE) {
+  // toFixed is exact at any size; Decimal arithmetic would round to 20 significant digits.
+  const fixed = value.isFinite() ? value.toFixed(NUMERIC_SCALE, Decimal.ROUND_HALF_UP) : '';
+  const integerDigits = fixed.replace('-', '').split('.')[0] ?? '';
+  if (fixed === '' || integerDigits.length > NUMERIC_INTEGER_DIGITS) {
     throw invalid(`Query parameter @${name} does not fit NUMERIC: '${text}'`);
   }
-  return BigInt(scaled.toFixed(0));
+  return BigInt(fixed.replace('.', ''));
 }
 
 function invalid(message: string): PipelineError {

@@ -1,0 +1,148 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import t, { type Test } from 'tap';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { PipelineError, QueryTimeoutError } from '../../../../services/errors.js';
+import { createDuckDbWarehouse, type DuckDbWarehouse } from '../../../../services/warehouse/duckdb/duckdb-warehouse.js';
+import type { Column } from '../../../../services/warehouse/warehouse.js';
+
+const SLOW_SQL =
+  'SELECT COUNT(*) AS c FROM range(100000) a, range(100000) b, range(100000) c WHERE a.range + b.range + c.range = 7';
+const columns: Column[] = [
+  { name: 'id', type: 'STRING' },
+  { name: 'amount', type: 'NUMERIC' },
+];
+
+async function open(t: Test, options: { connections?: number; defaultProject?: string } = {}) {
+  const directory = t.testdir();
+  const warehouse = await createDuckDbWarehouse({ directory, ...options });
+  t.teardown(() => warehouse.close());
+  return { directory, warehouse };
+}
+
+const ask = (warehouse: DuckDbWarehouse, sql: string, extra: object = {}) => warehouse.query({ sql, timeoutMs: 5_000, ...extra });
+
+t.test('createTable for a new project creates <dir>/<project>.duckdb', async (t) => {
+  const { directory, warehouse } = await open(t);
+  await warehouse.createTable({ project: 'new-proj', dataset: 'ds', table: 't' }, columns);
+  t.ok(existsSync(path.join(directory, 'new-proj.duckdb')));
+});
+
+t.test('a reopened directory attaches the project files already there', async (t) => {
+  const directory = t.testdir();
+  const first = await createDuckDbWarehouse({ directory });
+  const table = { project: 'kept-proj', dataset: 'ds', table: 't' };
+  await first.createTable(table, columns);
+  await first.appendRows(table, columns, [{ id: 'a', amount: '1.25' }]);
+  await first.close();
+  const second = await createDuckDbWarehouse({ directory });
+  t.teardown(() => second.close());
+  t.same((await ask(second, 'SELECT id, amount FROM `kept-proj.ds.t`')).rows, [{ id: 'a', amount: '1.25' }]);
+});
+
+t.test('a query naming a project whose file appeared after open attaches it', async (t) => {
+  const { directory, warehouse } = await open(t);
+  const other = await DuckDBInstance.create(path.join(directory, 'late-proj.duckdb'));
+  const connection = await other.connect();
+  await connection.run('CREATE SCHEMA ds; CREATE TABLE ds.t AS SELECT 7 AS x');
+  connection.closeSync();
+  other.closeSync();
+  t.same((await ask(warehouse, 'SELECT x FROM `late-proj.ds.t`')).rows, [{ x: '7' }]);
+});
+
+t.test('a query naming a project with no file fails without creating one', async (t) => {
+  const { directory, warehouse } = await open(t);
+  await t.rejects(ask(warehouse, 'SELECT 1 FROM `ghost-proj.ds.t`'), { name: 'PipelineError', category: 'SQL_EXECUTION_ERROR' });
+  t.notOk(existsSync(path.join(directory, 'ghost-proj.duckdb')));
+});
+
+t.test('getTableSchema of a project with no file is undefined and creates no file', async (t) => {
+  const { directory, warehouse } = await open(t);
+  t.equal(await warehouse.getTableSchema({ project: 'ghost-proj', dataset: 'ds', table: 't' }), undefined);
+  t.notOk(existsSync(path.join(directory, 'ghost-proj.duckdb')));
+});
+
+t.test('dataset.table names resolve against the default project', async (t) => {
+  const { warehouse } = await open(t, { defaultProject: 'home-proj' });
+  await warehouse.createTable({ project: 'home-proj', dataset: 'ds', table: 't' }, columns);
+  await warehouse.appendRows({ project: 'home-proj', dataset: 'ds', table: 't' }, columns, [{ id: 'x', amount: '2' }]);
+  t.same((await ask(warehouse, 'SELECT id FROM ds.t')).rows, [{ id: 'x' }]);
+});
+
+t.test('a slow query does not hold up a quick one on another connection', async (t) => {
+  const { warehouse } = await open(t, { connections: 2 });
+  const slow = ask(warehouse, SLOW_SQL, { timeoutMs: 1_500 }).catch((error: unknown) => error);
+  t.same((await ask(warehouse, 'SELECT 1 AS x')).rows, [{ x: '1' }]);
+  t.type(await slow, QueryTimeoutError, 'the slow one was still running');
+});
+
+t.test('a query waiting for a connection times out while it waits', async (t) => {
+  const { warehouse } = await open(t, { connections: 1 });
+  const slow = ask(warehouse, SLOW_SQL, { timeoutMs: 1_000 }).catch((error: unknown) => error);
+  await t.rejects(ask(warehouse, 'SELECT 1', { timeoutMs: 100 }), QueryTimeoutError);
+  await slow;
+  t.same((await ask(warehouse, 'SELECT 2 AS x')).rows, [{ x: '2' }], 'the pool is whole again');
+});
+
+t.test('aborting the signal interrupts the query', async (t) => {
+  const { warehouse } = await open(t);
+  const controller = new AbortController();
+  const started = Date.now();
+  setTimeout(() => controller.abort(), 100);
+  const error = await ask(warehouse, SLOW_SQL, { signal: controller.signal }).catch((caught: unknown) => caught);
+  t.ok(error instanceof PipelineError && error.category === 'PIPELINE_EXECUTION_ERROR', 'PIPELINE_EXECUTION_ERROR');
+  t.match((error as Error).message, /interrupted/);
+  t.ok(Date.now() - started < 2_000);
+});
+
+t.test('NUMERIC and INT64 parameters are bound exactly', async (t) => {
+  const { warehouse } = await open(t);
+  const { rows, columns: types } = await ask(warehouse, 'SELECT @n AS n, @i AS i', {
+    params: {
+      n: { type: 'NUMERIC', value: '-12345678901234567890123456789.123456789' },
+      i: { type: 'INT64', value: '9007199254740993' },
+    },
+  });
+  t.same(rows, [{ n: '-12345678901234567890123456789.123456789', i: '9007199254740993' }]);
+  t.same(types, [
+    { name: 'n', type: 'NUMERIC' },
+    { name: 'i', type: 'INT64' },
+  ]);
+});
+
+t.test('a NULL parameter is bound as a typed NULL', async (t) => {
+  const { warehouse } = await open(t);
+  const { rows } = await ask(warehouse, 'SELECT @d IS NULL AS missing', { params: { d: { type: 'DATE', value: null } } });
+  t.same(rows, [{ missing: 'true' }]);
+});
+
+t.test('a parameter the SQL uses but the request lacks is SQL_EXECUTION_ERROR', async (t) => {
+  const { warehouse } = await open(t);
+  await t.rejects(ask(warehouse, 'SELECT @absent AS x'), { name: 'PipelineError', category: 'SQL_EXECUTION_ERROR', message: /@absent/ });
+});
+
+t.test('an impossible DATE parameter is SQL_EXECUTION_ERROR', async (t) => {
+  const { warehouse } = await open(t);
+  await t.rejects(ask(warehouse, 'SELECT @d AS d', { params: { d: { type: 'DATE', value: '2023-02-29' } } }), {
+    name: 'PipelineError',
+    category: 'SQL_EXECUTION_ERROR',
+    message: /not a DATE/,
+  });
+});
+
+t.test('WITH queries are read-only and run', async (t) => {
+  const { warehouse } = await open(t);
+  t.same((await ask(warehouse, 'WITH a AS (SELECT 3 AS x) SELECT x FROM a')).rows, [{ x: '3' }]);
+});
+
+t.test('an unterminated string is SQL_EXECUTION_ERROR', async (t) => {
+  const { warehouse } = await open(t);
+  await t.rejects(ask(warehouse, "SELECT 'open"), { name: 'PipelineError', category: 'SQL_EXECUTION_ERROR', message: /Unterminated/ });
+});
+
+t.test('close is idempotent and later queries fail typed', async (t) => {
+  const warehouse = await createDuckDbWarehouse({ directory: t.testdir() });
+  await warehouse.close();
+  await warehouse.close();
+  await t.rejects(ask(warehouse, 'SELECT 1'), { name: 'PipelineError', category: 'PIPELINE_EXECUTION_ERROR' });
+});
