@@ -55,7 +55,16 @@ export function cellText(column: Column, raw: unknown): Cell {
   if (raw === null || raw === undefined) return null;
   if (column.type === 'OTHER') return typeof raw === 'string' ? raw : JSON.stringify(raw);
   const text = String(raw);
-  return column.type === 'TIMESTAMP' ? timestampText(text) : text;
+  if (column.type === 'TIMESTAMP') return timestampText(text);
+  return column.type === 'DATETIME' ? datetimeText(text) : text;
+}
+
+/** 'YYYY-MM-DDTHH:MM:SS[.ffffff]': BigQuery may send fewer fraction digits, or a space. */
+function datetimeText(raw: string): string {
+  const match = /^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?$/.exec(raw);
+  if (!match) return raw;
+  const fraction = (match[3] ?? '').padEnd(6, '0');
+  return `${match[1]}T${match[2]}${/^0+$/.test(fraction) ? '' : `.${fraction}`}`;
 }
 
 function timestampText(raw: string): string {

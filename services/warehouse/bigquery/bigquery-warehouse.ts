@@ -33,7 +33,12 @@ export function createBigQueryWarehouse(options: BigQueryWarehouseOptions): Ware
   const runner = createJobRunner({ client, retry: options.retry, location, pollIntervalMs: options.pollIntervalMs ?? 500 });
   const jobs = new PQueue({ concurrency: options.maxConcurrentJobs });
   const inLane = createTableWriteLanes();
-  const inQueue = <T>(fn: () => Promise<T>, signal?: AbortSignal) => jobs.add(fn, { throwOnTimeout: true, ...(signal ? { signal } : {}) });
+  // Not p-queue's own signal: it would reject at once and leave a job to be cancelled unobserved.
+  const inQueue = <T>(fn: () => Promise<T>, signal?: AbortSignal) =>
+    jobs.add(() => {
+      signal?.throwIfAborted();
+      return fn();
+    }, { throwOnTimeout: true });
 
   const queryConfiguration = (sql: string, queryParameters: RestQueryParameter[], labels: Record<string, string>, timeoutMs: number) =>
     ({

@@ -64,9 +64,12 @@ export class DuckDbEngine {
     });
   }
 
-  async execute(sql: string, params: RestParameter[], project: string): Promise<Execution> {
+  /** Runs a request's SQL; aborting `signal` interrupts DuckDB (jobs.cancel). */
+  async execute(sql: string, params: RestParameter[], project: string, signal?: AbortSignal): Promise<Execution> {
     const statementType = statementTypeOf(sql);
     return this.withConnection(project, async (connection) => {
+      const interrupt = () => connection.interrupt();
+      signal?.addEventListener('abort', interrupt, { once: true });
       let last: Execution = { statementType, columns: [], rows: [], affectedRows: 0 };
       let inTransaction = false;
       try {
@@ -84,6 +87,8 @@ export class DuckDbEngine {
       } catch (error) {
         if (inTransaction) await connection.run('ROLLBACK');
         throw error;
+      } finally {
+        signal?.removeEventListener('abort', interrupt);
       }
     });
   }

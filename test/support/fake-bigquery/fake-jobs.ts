@@ -31,6 +31,7 @@ export class FakeJobs {
   readonly records = new Map<string, JobRecord>();
   readonly executedSql: string[] = [];
   private readonly running = new Set<Promise<void>>();
+  private readonly interrupts = new Map<JobRecord, AbortController>();
 
   constructor(private readonly engine: DuckDbEngine) {}
 
@@ -57,7 +58,9 @@ export class FakeJobs {
 
   /** jobs.cancel: a running job ends DONE with reason 'stopped'. */
   cancel(record: JobRecord): void {
-    if (record.state === 'RUNNING') this.finish(record, { failure: new HttpError(400, 'stopped', 'Job execution was cancelled: User requested cancellation') });
+    if (record.state !== 'RUNNING') return;
+    this.finish(record, { failure: new HttpError(400, 'stopped', 'Job execution was cancelled: User requested cancellation') });
+    this.interrupts.get(record)?.abort();
   }
 
   /** Waits for background executions, so a test's teardown never closes DuckDB under a query. */
@@ -73,12 +76,17 @@ export class FakeJobs {
   private async execute(record: JobRecord): Promise<void> {
     const sql = record.configuration.query?.query ?? '';
     this.executedSql.push(sql);
+    const interrupt = new AbortController();
+    this.interrupts.set(record, interrupt);
     try {
-      const execution = await this.engine.execute(sql, record.configuration.query?.queryParameters ?? [], record.reference.projectId);
+      const params = record.configuration.query?.queryParameters ?? [];
+      const execution = await this.engine.execute(sql, params, record.reference.projectId, interrupt.signal);
       if (record.state === 'RUNNING') this.finish(record, { execution });
     } catch (error) {
       const failure = error instanceof HttpError ? error : new HttpError(500, 'internalError', String(error));
       if (record.state === 'RUNNING') this.finish(record, { failure });
+    } finally {
+      this.interrupts.delete(record);
     }
   }
 
