@@ -1,0 +1,116 @@
+import t from 'tap';
+import { build, gatedConfigSource, quickMetric, RECON } from '../helpers/build-app.js';
+
+t.test('GET /runs/:id answers a run in flight from this instance', async (t) => {
+  let gate!: ReturnType<typeof gatedConfigSource>;
+  const { app, writeConfig, runBody } = await build(t, { configSource: (real) => (gate = gatedConfigSource(real)) });
+  const accepted = await app.inject({ method: 'POST', url: '/runs', payload: runBody(writeConfig([quickMetric('m1')])) });
+  const response = await app.inject({ method: 'GET', url: `/runs/${accepted.json().run_id}` });
+  t.equal(response.statusCode, 200);
+  t.match(response.json(), { run_id: accepted.json().run_id, status: 'running', source: 'instance', finished_at: null });
+  gate.release();
+});
+
+t.test('GET /runs/:id answers a finished run from the recon table', async (t) => {
+  const { app, writeConfig, runBody } = await build(t);
+  const broken = { ...quickMetric('m2'), sql: 'SELECT * FROM `proj-a.nowhere.missing`' };
+  const done = await app.inject({ method: 'POST', url: '/runs?wait=true', payload: runBody(writeConfig([quickMetric('m1'), broken])) });
+  const runId = done.json().run_id;
+  const response = await app.inject({ method: 'GET', url: `/runs/${runId}` });
+  t.equal(response.statusCode, 200);
+  t.match(response.json(), {
+    run_id: runId,
+    status: 'partial',
+    source: 'recon_table',
+    parameters: { run_date: '2024-01-15', env: 'DEV', recon_table: RECON },
+    counts: { metrics: 2, passed: 1, failed: 1, pending: 0 },
+    metrics: [
+      { metric_id: 'm1', status: 'Passed', error_category: null, target_table: 'metrics.out', finished_at: /Z$/ },
+      { metric_id: 'm2', status: 'Failed', error_category: 'SQL_EXECUTION_ERROR', reason: /proj-a/ },
+    ],
+  });
+});
+
+t.test('GET /runs/:id reports a run that failed as a whole from its __run__ row', async (t) => {
+  const { app, runBody, dir } = await build(t);
+  const done = await app.inject({ method: 'POST', url: '/runs?wait=true', payload: runBody(`${dir}/absent.json`) });
+  const response = await app.inject({ method: 'GET', url: `/runs/${done.json().run_id}` });
+  t.match(response.json(), { status: 'failed', metrics: [], run_failure: { error_category: 'GCS_READ_ERROR' }, parameters: { gcs_path: `${dir}/absent.json` } });
+});
+
+t.test('GET /runs/:id answers 404 for an unknown run, also when the recon table does not exist', async (t) => {
+  const { app, writeConfig, runBody } = await build(t);
+  const missingTable = await app.inject({ method: 'GET', url: '/runs/nope' });
+  t.equal(missingTable.statusCode, 404);
+  t.match(missingTable.json(), { statusCode: 404, code: 'RUN_NOT_FOUND' });
+  await app.inject({ method: 'POST', url: '/runs?wait=true', payload: runBody(writeConfig([quickMetric('m1')])) });
+  t.equal((await app.inject({ method: 'GET', url: '/runs/nope' })).statusCode, 404);
+});
+
+t.test('GET /runs/:id reads the recon table the request names', async (t) => {
+  const { app, writeConfig, runBody } = await build(t);
+  const done = await app.inject({ method: 'POST', url: '/runs?wait=true', payload: runBody(writeConfig([quickMetric('m1')])) });
+  const elsewhere = await app.inject({ method: 'GET', url: `/runs/${done.json().run_id}?recon_table=proj-a.audit.other` });
+  t.equal(elsewhere.statusCode, 404);
+  const bad = await app.inject({ method: 'GET', url: `/runs/${done.json().run_id}?recon_table=not-a-table` });
+  t.equal(bad.statusCode, 400);
+  t.match(bad.json().details, [{ field: 'recon_table' }]);
+});
+
+t.test('GET /runs lists finished runs newest first, filtered and paged', async (t) => {
+  const { app, writeConfig, runBody } = await build(t);
+  const good = writeConfig([quickMetric('m1')]);
+  const bad = writeConfig([{ ...quickMetric('m1'), sql: 'SELECT 1 FROM `proj-a.nowhere.missing`' }]);
+  const ids: string[] = [];
+  for (const [config, runDate] of [[good, '2024-01-01'], [bad, '2024-01-02'], [good, '2024-01-02']] as const) {
+    const done = await app.inject({ method: 'POST', url: '/runs?wait=true', payload: runBody(config, { run_date: runDate }) });
+    ids.push(done.json().run_id);
+  }
+  const all = await app.inject({ method: 'GET', url: '/runs' });
+  t.equal(all.statusCode, 200);
+  t.same(new Set(all.json().runs.map((run: { run_id: string }) => run.run_id)), new Set(ids));
+  const finishedAt = all.json().runs.map((run: { finished_at: string }) => run.finished_at);
+  t.same(finishedAt, [...finishedAt].sort().reverse(), 'newest first');
+
+  const failed = await app.inject({ method: 'GET', url: '/runs?status=failed' });
+  t.match(failed.json().runs, [{ run_id: ids[1], status: 'failed', run_date: '2024-01-02', counts: { metrics: 1, failed: 1 } }]);
+  t.equal(failed.json().runs.length, 1);
+
+  const byDate = await app.inject({ method: 'GET', url: '/runs?run_date=2024-01-02&limit=1' });
+  t.equal(byDate.json().runs.length, 1);
+  t.equal(byDate.json().next_offset, 1);
+  const next = await app.inject({ method: 'GET', url: '/runs?run_date=2024-01-02&limit=1&offset=1' });
+  t.equal(next.json().runs.length, 1);
+  t.equal(next.json().next_offset, null);
+  t.not(next.json().runs[0].run_id, byDate.json().runs[0].run_id);
+});
+
+t.test('GET /runs is empty while the recon table does not exist', async (t) => {
+  const { app } = await build(t);
+  const response = await app.inject({ method: 'GET', url: '/runs' });
+  t.equal(response.statusCode, 200);
+  t.same(response.json(), { runs: [], next_offset: null });
+});
+
+t.test('GET /runs names each bad query parameter', async (t) => {
+  const { app } = await build(t);
+  const response = await app.inject({ method: 'GET', url: '/runs?limit=0&status=done' });
+  t.equal(response.statusCode, 400);
+  t.same(response.json().details.map((problem: { field: string }) => problem.field).sort(), ['limit', 'status']);
+});
+
+t.test('a failing recon read answers 500 without its cause', async (t) => {
+  const { app, warehouse } = await build(t);
+  // A table by the recon name with none of the recon columns: the query fails in the warehouse.
+  await warehouse.createTable({ project: 'proj-a', dataset: 'audit', table: 'broken' }, [{ name: 'x', type: 'STRING' }]);
+  const response = await app.inject({ method: 'GET', url: '/runs/r1?recon_table=proj-a.audit.broken' });
+  t.equal(response.statusCode, 500);
+  t.same(response.json(), { statusCode: 500, error: 'Internal Server Error', code: 'INTERNAL_ERROR', message: 'Internal server error' });
+});
+
+t.test('an unknown route answers 404 in the error shape', async (t) => {
+  const { app } = await build(t);
+  const response = await app.inject({ method: 'GET', url: '/nothing-here' });
+  t.equal(response.statusCode, 404);
+  t.match(response.json(), { statusCode: 404, error: 'Not Found', code: 'ROUTE_NOT_FOUND' });
+});
