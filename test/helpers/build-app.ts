@@ -57,11 +57,14 @@ export async function build(t: Test, options: BuildOptions = {}) {
   const warehouse = await createWarehouse(settings, logger);
   const realConfigSource = createConfigSource(settings);
   const configSource = options.configSource ? options.configSource(realConfigSource) : realConfigSource;
-  const app: App = await buildApp({ settings, warehouse, configSource, logger, ...options.app });
+  let built: App | undefined;
+  // Registered before buildApp, so a build that throws still closes the warehouse.
   t.teardown(async () => {
-    await app.close();
+    await built?.close();
     await warehouse.close();
   });
+  const app = await buildApp({ settings, warehouse, configSource, logger, ...options.app });
+  built = app;
 
   let configs = 0;
   /** Writes a config file into the test directory; returns its path. */
