@@ -1,0 +1,61 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import supertest from 'supertest';
+import t from 'tap';
+import { build, endlessMetric, gatedConfigSource, quickMetric } from '../helpers/build-app.js';
+
+t.test('while draining, readiness and new runs answer 503, status reads still work, and running runs finish', async (t) => {
+  let gate!: ReturnType<typeof gatedConfigSource>;
+  const { app, writeConfig, runBody, reconRows } = await build(t, {
+    settings: { METRICS_SHUTDOWN_GRACE_MS: 60_000 },
+    configSource: (real) => (gate = gatedConfigSource(real)),
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const client = supertest(app.server);
+  await client.get('/readyz').expect(200);
+  const config = writeConfig([quickMetric('m1')]);
+  const accepted = await client.post('/runs').send(runBody(config)).expect(202);
+
+  const closing = app.close();
+  let readiness = await client.get('/readyz');
+  while (readiness.status === 200) readiness = await client.get('/readyz');
+  t.equal(readiness.status, 503);
+  t.match(readiness.body, { statusCode: 503, code: 'SERVICE_DRAINING' });
+
+  const refused = await client.post('/runs').send(runBody(config, { run_date: '2024-01-16' }));
+  t.equal(refused.status, 503);
+  t.match(refused.body, { code: 'SERVICE_DRAINING' });
+  const status = await client.get(`/runs/${accepted.body.run_id}`);
+  t.match(status.body, { status: 'running' });
+
+  gate.release();
+  await closing;
+  t.match(await reconRows(), [{ run_id: accepted.body.run_id, source_system_id: 'm1', clcltn_ds: 'Success' }], 'the run finished within the grace period');
+});
+
+t.test('shutdown interrupts what is left after the grace period and every accepted run leaves recon rows', async (t) => {
+  const { app, writeConfig, runBody, reconRows } = await build(t, {
+    settings: { METRICS_RUNS_IN_FLIGHT: 1, METRICS_SHUTDOWN_GRACE_MS: 100 },
+  });
+  const config = writeConfig([quickMetric('fast'), endlessMetric('slow')]);
+  const running = (await app.inject({ method: 'POST', url: '/runs', payload: runBody(config) })).json().run_id;
+  const queued = (await app.inject({ method: 'POST', url: '/runs', payload: runBody(config, { run_date: '2024-01-16' }) })).json();
+  t.equal(queued.status, 'queued');
+
+  // Close only once the endless metric is executing, so the interruption lands mid-query.
+  const slowStarted = async () => {
+    const document = (await app.inject({ method: 'GET', url: `/runs/${running}` })).json();
+    return document.metrics.some((metric: { metric_id: string; status: string }) => metric.metric_id === 'slow' && metric.status === 'running');
+  };
+  while (!(await slowStarted())) await sleep(20);
+  await app.close();
+
+  const rows = await reconRows();
+  const interrupted = { clcltn_ds: 'Failed', error_category: 'PIPELINE_EXECUTION_ERROR', excldd_reason_tx: /interrupted/ };
+  t.match(rows.find((row) => row.run_id === running && row.source_system_id === 'slow'), interrupted);
+  t.ok(rows.find((row) => row.run_id === running && row.source_system_id === 'fast'), 'the finished metric of the running run is recorded');
+  t.match(
+    rows.filter((row) => row.run_id === queued.run_id),
+    [{ source_system_id: 'fast', ...interrupted }, { source_system_id: 'slow', ...interrupted }],
+    'the run that never started is recorded as interrupted',
+  );
+});
