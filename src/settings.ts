@@ -18,6 +18,11 @@ export const SettingsSchema = Type.Object({
   METRICS_CONFIG_MAX_BYTES: Type.Integer({ minimum: 1, default: 10 * 1024 * 1024 }),
   GOOGLE_CLOUD_PROJECT: Type.Optional(Type.String({ minLength: 1 })),
   METRICS_BIGQUERY_LOCATION: Type.String({ minLength: 1, default: 'US' }),
+  /** BigQuery jobs (queries and writes) one instance runs at once. */
+  METRICS_BIGQUERY_MAX_JOBS: Type.Integer({ minimum: 1, maximum: 100, default: 16 }),
+  /** Emulators (the usual Google variables): the clients talk to these URLs without credentials. */
+  BIGQUERY_EMULATOR_HOST: Type.Optional(Type.String({ pattern: '^https?://' })),
+  STORAGE_EMULATOR_HOST: Type.Optional(Type.String({ pattern: '^https?://' })),
   METRICS_RETRY_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 20, default: 5 }),
   METRICS_RETRY_BASE_DELAY_MS: Type.Integer({ minimum: 1, default: 500 }),
   METRICS_RETRY_MAX_DELAY_MS: Type.Integer({ minimum: 1, default: 30_000 }),
