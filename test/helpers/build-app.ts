@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import type { Test } from 'tap';
 import type { ConfigSource } from '../../services/config-source/config-source.js';
-import type { Row } from '../../services/warehouse/warehouse.js';
+import type { Row, Warehouse } from '../../services/warehouse/warehouse.js';
 import { createConfigSource, createWarehouse } from '../../src/adapters.js';
 import { buildApp, type App, type BuildAppOptions } from '../../src/app.js';
 import { loadSettings, type Settings } from '../../src/settings.js';
@@ -43,6 +43,14 @@ export interface BuildOptions {
  * directory, closed (and so drained) when the test ends.
  */
 export async function build(t: Test, options: BuildOptions = {}) {
+  let opened: Warehouse | undefined;
+  let built: App | undefined;
+  // Registered before t.testdir(), so the app drains and the warehouse closes
+  // before tap removes the directory (a draining run still writes there).
+  t.teardown(async () => {
+    await built?.close();
+    await opened?.close();
+  });
   const dir = t.testdir();
   const settings: Settings = {
     ...loadSettings({}),
@@ -55,14 +63,9 @@ export async function build(t: Test, options: BuildOptions = {}) {
   };
   const logger = pino({ level: 'silent' });
   const warehouse = await createWarehouse(settings, logger);
+  opened = warehouse;
   const realConfigSource = createConfigSource(settings);
   const configSource = options.configSource ? options.configSource(realConfigSource) : realConfigSource;
-  let built: App | undefined;
-  // Registered before buildApp, so a build that throws still closes the warehouse.
-  t.teardown(async () => {
-    await built?.close();
-    await warehouse.close();
-  });
   const app = await buildApp({ settings, warehouse, configSource, logger, ...options.app });
   built = app;
 
