@@ -108,7 +108,9 @@ async function executeAndWrite(
         : error instanceof PipelineError
           ? error
           : new PipelineError('UNKNOWN_ERROR', oneLineReason(error), { cause: error });
-      context.logger.warn({ metric_id: metric.metric_id, error_category: failure.category, err: error }, 'metric failed');
+      // Expected failures (data quality, SQL) are logged by category and reason; a stack only helps for the unexpected.
+      const detail = failure.category === 'UNKNOWN_ERROR' ? { err: error } : { reason: oneLineReason(failure) };
+      context.logger.warn({ metric_id: metric.metric_id, error_category: failure.category, ...detail }, 'metric failed');
       return { metric, startedAt, failure };
     }
   };

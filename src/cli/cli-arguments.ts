@@ -1,0 +1,42 @@
+import { Command, CommanderError } from 'commander';
+import type { RawRunParameters } from '../../services/pipeline/run-parameters.js';
+
+/** Thrown for argv that commander rejects (unknown flag, missing value). */
+export class CliUsageError extends Error {
+  override name = 'CliUsageError';
+}
+
+export type CliRequest = { help: string } | { parameters: RawRunParameters };
+
+/**
+ * The six flags of the original job's main.py, with the same names. Flags are
+ * optional to commander so that validateRunParameters reports every missing
+ * or bad one at once, one line each.
+ */
+export function parseCliArguments(argv: string[]): CliRequest {
+  let help: string | undefined;
+  const program = new Command('pipeline')
+    .description('Run the metrics pipeline once: compute the selected metrics, write target and recon rows.')
+    .option('--gcs_path <path>', 'metric definitions: gs://bucket/object, or a local path where allowed')
+    .option('--run_date <date>', 'processing date, YYYY-MM-DD')
+    .option('--dependencies <list>', 'comma-separated dependency groups to run')
+    .option('--partition_info_table <table>', 'project.dataset.table holding latest partition dates')
+    .option('--env <env>', 'DEV, BLD, INT, PRE or PRD')
+    .option('--recon_table <table>', 'project.dataset.table receiving the recon (audit) rows')
+    .helpOption('-h, --help', 'show this help')
+    .allowExcessArguments(false)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => {
+        help = text;
+      },
+      writeErr: () => undefined,
+    });
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError && error.code === 'commander.helpDisplayed') return { help: help ?? '' };
+    throw new CliUsageError(error instanceof Error ? error.message.replace(/^error: /, '') : String(error));
+  }
+  return { parameters: program.opts<RawRunParameters>() };
+}
