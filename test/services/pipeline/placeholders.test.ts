@@ -40,6 +40,7 @@ t.test('a placeholder before any table reference fails with PARTITION_VALIDATION
 t.test('a missing partition row fails the metric with the lookup error', async (t) => {
   await t.rejects(resolvePlaceholders('SELECT 1 FROM ds.nothing WHERE d = {partition_info}', '2024-01-15', lookup), {
     category: 'PARTITION_VALIDATION_ERROR',
+    message: /No partition info for ds\.nothing/,
   });
 });
 

@@ -1,7 +1,8 @@
+import type { Test } from 'tap';
 import t from 'tap';
 import { assertReadOnlySql } from '../../../services/sql/read-only-sql.js';
 
-const rejects = (t: Tap.Test, sql: string, reason: RegExp) =>
+const rejects = (t: Test, sql: string, reason: RegExp) =>
   t.throws(() => assertReadOnlySql(sql), { category: 'SQL_EXECUTION_ERROR', message: reason }, sql);
 
 t.test('accepts one SELECT, one WITH, a parenthesised SELECT and a trailing semicolon', async (t) => {

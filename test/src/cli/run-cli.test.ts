@@ -1,0 +1,87 @@
+import type { Test } from 'tap';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import t from 'tap';
+import { runCli } from '../../../src/cli/run-cli.js';
+
+/** Runs the real CLI in-process on a DuckDB warehouse in a temp dir; returns code and output. */
+async function cli(t: Test, metrics: unknown, flags: Record<string, string> = {}) {
+  const dir = t.testdir();
+  const config = join(dir, 'metrics.json');
+  writeFileSync(config, JSON.stringify(metrics));
+  const args = {
+    '--gcs_path': config,
+    '--run_date': '2024-01-15',
+    '--dependencies': 'daily',
+    '--partition_info_table': 'p.ops.partition_info',
+    '--env': 'dev',
+    '--recon_table': 'p.audit.recon',
+    ...flags,
+  };
+  const argv = Object.entries(args).flatMap(([flag, value]) => (value === '' ? [] : [flag, value]));
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (chunk) => (out += chunk));
+  stderr.on('data', (chunk) => (err += chunk));
+  const code = await runCli(argv, {
+    stdout,
+    stderr: stderr as unknown as NodeJS.WriteStream,
+    env: { METRICS_DUCKDB_DIR: join(dir, 'warehouse'), LOG_LEVEL: 'silent' },
+  });
+  return { code, out, err };
+}
+
+const good = (id: string, denominator = '1') => ({
+  metric_id: id,
+  metric_name: id,
+  metric_type: 'count',
+  sql: `SELECT 7 AS metric_output, 7 AS numerator_value, ${denominator} AS denominator_value, '{currently}' AS business_data_date`,
+  dependency: 'daily',
+  target_table: 'p.metrics.out',
+});
+
+t.test('exit 0 when every selected metric passed, with a summary table', async (t) => {
+  const { code, out } = await cli(t, [good('a'), good('b')]);
+  t.equal(code, 0);
+  t.match(out, /a\s*│\s*Passed\s*│\s*7\.000000000/);
+  t.match(out, /succeeded, 2 passed, 0 failed/);
+});
+
+t.test('exit 1 when the run finished and some metrics failed', async (t) => {
+  const { code, out } = await cli(t, [good('a'), good('b', '0')]);
+  t.equal(code, 1);
+  t.match(out, /b\s*│\s*Failed\s*│\s*DATA_QUALITY_ERROR/);
+});
+
+t.test('exit 2 when the run failed as a whole', async (t) => {
+  const { code, err } = await cli(t, [good('a')], { '--dependencies': 'weekly' });
+  t.equal(code, 2);
+  t.match(err, /JSON_VALIDATION_ERROR: .*weekly/);
+});
+
+t.test('exit 64 with one line per bad argument', async (t) => {
+  const { code, err, out } = await cli(t, [good('a')], { '--run_date': '2024-02-30', '--env': 'QA', '--recon_table': 'nodots', '--dependencies': '' });
+  t.equal(code, 64);
+  t.equal(out, '');
+  const lines = err.trim().split('\n');
+  t.equal(lines.length, 4);
+  t.match(lines, [/--run_date: must be a real calendar date/, /--dependencies: must be/, /--recon_table: must be project\.dataset\.table/, /--env: must be one of DEV, BLD, INT, PRE, PRD/]);
+});
+
+t.test('exit 64 for an unknown flag', async (t) => {
+  const { code, err } = await cli(t, [good('a')], { '--run_dat': '2024-01-15' });
+  t.equal(code, 64);
+  t.match(err, /unknown option '--run_dat'/);
+});
+
+t.test('exit 64 for a bad setting, naming the variable', async (t) => {
+  const stderr = new PassThrough();
+  let err = '';
+  stderr.on('data', (chunk) => (err += chunk));
+  const code = await runCli([], { stdout: new PassThrough(), stderr: stderr as unknown as NodeJS.WriteStream, env: { METRICS_WAREHOUSE: 'oracle' } });
+  t.equal(code, 64);
+  t.match(err, /METRICS_WAREHOUSE/);
+});
