@@ -23,7 +23,7 @@ export interface JobSpec {
   retryFailure?: (error: BigQueryJobError) => boolean;
 }
 
-export interface FinishedJob {
+export interface JobHandle {
   job: Job;
   metadata: JobMetadata;
 }
@@ -40,7 +40,7 @@ export function createJobRunner(options: JobRunnerOptions) {
     withRetry(retry, isTransientBigQueryError, fn, signal);
 
   /** jobs.insert; a 409 means an earlier try of this very request created the job: fetch it (jobs.get). */
-  async function insert(jobId: string, spec: JobSpec): Promise<FinishedJob> {
+  async function insert(jobId: string, spec: JobSpec): Promise<JobHandle> {
     const job = client.job(jobId, { location });
     return callWithRetry(async () => {
       try {
@@ -61,7 +61,7 @@ export function createJobRunner(options: JobRunnerOptions) {
     await callWithRetry(() => job.cancel()).catch(() => undefined);
   }
 
-  async function awaitDone(found: FinishedJob, spec: JobSpec, deadline: number): Promise<JobMetadata> {
+  async function awaitDone(found: JobHandle, spec: JobSpec, deadline: number): Promise<JobMetadata> {
     let metadata = found.metadata;
     while (metadata.status?.state !== 'DONE') {
       const left = deadline - Date.now();
@@ -87,7 +87,7 @@ export function createJobRunner(options: JobRunnerOptions) {
   }
 
   /** Runs the job to DONE and returns it; throws BigQueryJobError, QueryTimeoutError or the client's error. */
-  function run(spec: JobSpec): Promise<FinishedJob> {
+  function run(spec: JobSpec): Promise<JobHandle> {
     const retryFailure = (error: unknown) =>
       error instanceof BigQueryJobError && (isTransientBigQueryError(error) || (spec.retryFailure?.(error) ?? false));
     return withRetry(
