@@ -89,14 +89,12 @@ export class RunPool {
 
   async #execute(run: LiveRun): Promise<RunDocument> {
     run.markStarted();
-    const logger = this.options.dependencies.logger.child({ run_id: run.runId });
     try {
-      const result = await runPipeline(run.parameters, { ...this.options.dependencies, logger }, run.control());
-      logger.info({ status: result.status, metrics: result.metrics.length }, 'Run finished');
-      return documentOfResult(result, run.acceptedAt);
+      // The pipeline logs the run's progress itself, with run_id bound.
+      return documentOfResult(await runPipeline(run.parameters, this.options.dependencies, run.control()), run.acceptedAt);
     } catch (error) {
       // runPipeline reports every failure in its result; reaching this is a bug.
-      logger.error({ err: error }, 'Run crashed');
+      this.options.dependencies.logger.error({ err: error, run_id: run.runId }, 'Run crashed');
       return {
         ...run.document(),
         status: 'failed',
