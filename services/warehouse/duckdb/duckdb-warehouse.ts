@@ -75,7 +75,7 @@ export class DuckDbWarehouse implements Warehouse {
     try {
       const connection = await this.pool.acquire(deadline.signal);
       const work = (async () => {
-        await this.catalogs.attachNamedIn(sql);
+        await this.catalogs.attachNamedIn(request.sql);
         return runReadOnlyQuery(connection, sql, request.params ?? {});
       })();
       return await deadline.race(connection, work, () => this.pool.release(connection));

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { quotedIdentifier, quotedString, type DuckDBConnection } from '@duckdb/node-api';
+import { tableReferences } from '../../sql/table-references.js';
 import { SerialLock } from './serial-lock.js';
 
 /** Project ids as contracts §1 allows them; anything else never becomes a file name. */
@@ -51,23 +52,18 @@ export class ProjectCatalogs {
     });
   }
 
-  /** Attaches the existing files of the projects (first name parts) that a DuckDB query names. */
-  async attachNamedIn(duckDbSql: string): Promise<void> {
-    for (const name of this.connection.getTableNames(duckDbSql, true)) {
-      const parts = splitQualifiedName(name);
-      if (parts.length === 3) await this.ensure(parts[0] as string, { create: false });
+  /**
+   * Attaches the existing files of the projects a BigQuery query names. Read
+   * from our own lexer rather than DuckDB's getTableNames, which parses
+   * synchronously on the event loop and serialised every query behind it.
+   */
+  async attachNamedIn(bigQuerySql: string): Promise<void> {
+    for (const reference of tableReferences(bigQuerySql)) {
+      if (reference.project !== undefined) await this.ensure(reference.project, { create: false });
     }
   }
 
   private fileOf(project: string): string | undefined {
     return PROJECT_ID.test(project) ? path.join(this.directory, `${project}${FILE_SUFFIX}`) : undefined;
   }
-}
-
-/** Splits a DuckDB-qualified name such as `"my-proj".ds.t` into its unquoted parts. */
-export function splitQualifiedName(name: string): string[] {
-  const parts: string[] = [];
-  const pattern = /"((?:[^"]|"")*)"|([^."]+)/g;
-  for (const match of name.matchAll(pattern)) parts.push(match[1] !== undefined ? match[1].replaceAll('""', '"') : (match[2] as string));
-  return parts;
 }

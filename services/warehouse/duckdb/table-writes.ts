@@ -25,39 +25,52 @@ export async function replaceRows(
     if (column === undefined) throw new PipelineError('BIGQUERY_WRITE_ERROR', `Key column ${name} is not among the columns written`);
     return column;
   });
-  const condition = keys.map((key, i) => `${quotedIdentifier(key.name)} = ${castParameter(i + 1, key)}`).join(' AND ');
+  const keyList = keys.map((key) => quotedIdentifier(key.name)).join(', ');
   await inTransaction(connection, async () => {
-    await forEachRow(connection, `DELETE FROM ${qualifiedName(table)} WHERE ${condition}`, keys, rows);
-    await forEachRow(connection, insertSql(table, columns), columns, rows);
+    await inBatches(connection, keys, rows, (values) => `DELETE FROM ${qualifiedName(table)} WHERE (${keyList}) IN (${values})`);
+    await inBatches(connection, columns, rows, (values) => insertSql(table, columns, values));
   });
 }
 
 /** Appends the rows in one transaction: all or none. */
 export async function appendRows(connection: DuckDBConnection, table: TableRef, columns: Column[], rows: Row[]): Promise<void> {
-  await inTransaction(connection, () => forEachRow(connection, insertSql(table, columns), columns, rows));
+  await inTransaction(connection, () => inBatches(connection, columns, rows, (values) => insertSql(table, columns, values)));
 }
 
-function insertSql(table: TableRef, columns: Column[]): string {
+function insertSql(table: TableRef, columns: Column[], values: string): string {
   const names = columns.map((column) => quotedIdentifier(column.name)).join(', ');
-  const values = columns.map((column, i) => castParameter(i + 1, column)).join(', ');
-  return `INSERT INTO ${qualifiedName(table)} (${names}) VALUES (${values})`;
+  return `INSERT INTO ${qualifiedName(table)} (${names}) ${values}`;
 }
 
-/** Cells travel as text and DuckDB casts them, so no value ever passes through a JS number. */
-function castParameter(index: number, column: Column): string {
-  return `CAST($${index} AS ${duckDbTypeOf(column.type)})`;
-}
+/** Rows per statement: set-based statements instead of one per row, bounded so parameter lists stay small. */
+const BATCH_ROWS = 500;
 
-/** Runs `sql` once per row, binding the row's cells of `columns` as $1..$n. */
-async function forEachRow(connection: DuckDBConnection, sql: string, columns: Column[], rows: Row[]): Promise<void> {
-  const prepared: DuckDBPreparedStatement = await connection.prepare(sql);
-  try {
-    for (const row of rows) {
-      columns.forEach((column, i) => prepared.bindValue(i + 1, row[column.name] ?? null, VARCHAR));
+/**
+ * Runs one statement per batch of rows. `statement` receives a SELECT over the
+ * batch's cells, bound as text parameters and cast by DuckDB to the column
+ * types, so no value ever passes through a JS number.
+ */
+async function inBatches(
+  connection: DuckDBConnection,
+  columns: Column[],
+  rows: Row[],
+  statement: (values: string) => string,
+): Promise<void> {
+  for (let start = 0; start < rows.length; start += BATCH_ROWS) {
+    const batch = rows.slice(start, start + BATCH_ROWS);
+    const tuples = batch.map((_, r) => `(${columns.map((_, c) => `$${r * columns.length + c + 1}`).join(', ')})`);
+    const aliases = columns.map((_, c) => `c${c}`);
+    const casts = columns.map((column, c) => `CAST(c${c} AS ${duckDbTypeOf(column.type)})`);
+    const values = `SELECT ${casts.join(', ')} FROM (VALUES ${tuples.join(', ')}) AS batch(${aliases.join(', ')})`;
+    const prepared: DuckDBPreparedStatement = await connection.prepare(statement(values));
+    try {
+      batch.forEach((row, r) =>
+        columns.forEach((column, c) => prepared.bindValue(r * columns.length + c + 1, row[column.name] ?? null, VARCHAR)),
+      );
       await prepared.run();
+    } finally {
+      prepared.destroySync();
     }
-  } finally {
-    prepared.destroySync();
   }
 }
 
