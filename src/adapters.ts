@@ -1,8 +1,11 @@
 import type { Logger } from 'pino';
 import type { ConfigSource } from '../services/config-source/config-source.js';
+import { createGcsConfigSource, createStorageClient } from '../services/config-source/gcs-config-source.js';
 import { createLocalFileConfigSource } from '../services/config-source/local-file-config-source.js';
 import { routeConfigSources } from '../services/config-source/route-config-sources.js';
 import type { PipelineSettings } from '../services/pipeline/pipeline-dependencies.js';
+import { createBigQueryClient } from '../services/warehouse/bigquery/bigquery-client.js';
+import { createBigQueryWarehouse } from '../services/warehouse/bigquery/bigquery-warehouse.js';
 import { createDuckDbWarehouse } from '../services/warehouse/duckdb/duckdb-warehouse.js';
 import type { Warehouse } from '../services/warehouse/warehouse.js';
 import type { Settings } from './settings.js';
@@ -10,20 +13,47 @@ import type { Settings } from './settings.js';
 /** The warehouse the settings name: embedded DuckDB by default, BigQuery in production. */
 export async function createWarehouse(settings: Settings, logger: Logger): Promise<Warehouse> {
   logger.debug({ warehouse: settings.METRICS_WAREHOUSE }, 'opening warehouse');
-  if (settings.METRICS_WAREHOUSE === 'bigquery') {
-    throw new Error('METRICS_WAREHOUSE=bigquery is not wired yet');
+  if (settings.METRICS_WAREHOUSE === 'duckdb') {
+    return createDuckDbWarehouse({ directory: settings.METRICS_DUCKDB_DIR, connections: settings.METRICS_DUCKDB_CONNECTIONS });
   }
-  return createDuckDbWarehouse({
-    directory: settings.METRICS_DUCKDB_DIR,
-    connections: settings.METRICS_DUCKDB_CONNECTIONS,
+  const client = createBigQueryClient({
+    location: settings.METRICS_BIGQUERY_LOCATION,
+    ...(settings.GOOGLE_CLOUD_PROJECT ? { projectId: settings.GOOGLE_CLOUD_PROJECT } : {}),
+    ...(settings.BIGQUERY_EMULATOR_HOST ? { emulatorHost: settings.BIGQUERY_EMULATOR_HOST } : {}),
+  });
+  return createBigQueryWarehouse({
+    client,
+    location: settings.METRICS_BIGQUERY_LOCATION,
+    maxConcurrentJobs: settings.METRICS_BIGQUERY_MAX_JOBS,
+    writeTimeoutMs: settings.METRICS_QUERY_TIMEOUT_MS,
+    retry: retryPolicy(settings),
   });
 }
 
-/** gs:// paths from Cloud Storage; local paths from disk (allowed or not by the run parameters' policy). */
+/**
+ * gs:// paths from Cloud Storage, local paths from disk; whether local paths
+ * are allowed at all is the run parameters' policy, checked before any read.
+ */
 export function createConfigSource(settings: Settings): ConfigSource {
-  return routeConfigSources({ local: createLocalFileConfigSource({ maxBytes: settings.METRICS_CONFIG_MAX_BYTES }) });
+  const storage = createStorageClient({
+    retry: retryPolicy(settings),
+    ...(settings.GOOGLE_CLOUD_PROJECT ? { projectId: settings.GOOGLE_CLOUD_PROJECT } : {}),
+    ...(settings.STORAGE_EMULATOR_HOST ? { emulatorHost: settings.STORAGE_EMULATOR_HOST } : {}),
+  });
+  return routeConfigSources({
+    gcs: createGcsConfigSource({ storage, maxBytes: settings.METRICS_CONFIG_MAX_BYTES }),
+    local: createLocalFileConfigSource({ maxBytes: settings.METRICS_CONFIG_MAX_BYTES }),
+  });
 }
 
 export function pipelineSettings(settings: Settings): PipelineSettings {
   return { queryTimeoutMs: settings.METRICS_QUERY_TIMEOUT_MS, metricConcurrency: settings.METRICS_METRIC_CONCURRENCY };
+}
+
+function retryPolicy(settings: Settings) {
+  return {
+    maxAttempts: settings.METRICS_RETRY_MAX_ATTEMPTS,
+    baseDelayMs: settings.METRICS_RETRY_BASE_DELAY_MS,
+    maxDelayMs: settings.METRICS_RETRY_MAX_DELAY_MS,
+  };
 }

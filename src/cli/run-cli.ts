@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { pino, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 import type { ConfigSource } from '../../services/config-source/config-source.js';
 import { describeProblem, InvalidRunParametersError } from '../../services/errors.js';
 import { runPipeline } from '../../services/pipeline/run-pipeline.js';
@@ -7,6 +8,7 @@ import { validateRunParameters } from '../../services/pipeline/run-parameters.js
 import type { RunResult } from '../../services/pipeline/run-outcome.js';
 import type { Warehouse } from '../../services/warehouse/warehouse.js';
 import { createConfigSource, createWarehouse, pipelineSettings } from '../adapters.js';
+import { createLogger } from '../logger.js';
 import { allowsLocalConfig, gcsPrefixes, loadSettings, SettingsError } from '../settings.js';
 import { CliUsageError, parseCliArguments } from './cli-arguments.js';
 import { progressDisplay } from './progress-display.js';
@@ -56,7 +58,10 @@ export async function runCli(argv: string[], io: CliIo, adapters: CliAdapters = 
   }
 
   const interactive = io.stderr.isTTY === true;
-  const logger = adapters.logger ?? pino({ level: interactive ? 'warn' : settings.LOG_LEVEL }, io.stderr);
+  // On a terminal only warnings, readably, under the progress line; otherwise Cloud Logging JSON on stderr.
+  const logger =
+    adapters.logger ??
+    (interactive ? pino({ level: 'warn' }, pretty({ destination: io.stderr })) : createLogger(settings, io.stderr));
   const warehouse = adapters.warehouse ?? (await createWarehouse(settings, logger));
   const progress = interactive ? progressDisplay(io.stderr) : undefined;
   let result: RunResult;
