@@ -36,6 +36,9 @@ export async function executeMetric(metric: MetricDefinition, context: MetricExe
     label: { runId: context.runId, metricId: metric.metric_id, attempt: 1, env: context.env },
     ...(context.signal ? { signal: context.signal } : {}),
   });
+  if (result.bytesProcessed !== undefined) {
+    context.logger.info({ metric_id: metric.metric_id, bytes_processed: result.bytesProcessed }, 'metric query scanned');
+  }
   const values = metricValues(result.columns, result.rows);
   for (const warning of values.warnings) context.logger.warn({ metric_id: metric.metric_id }, warning);
   return { values, ...(resolved.partitionDate !== undefined ? { partitionDate: resolved.partitionDate } : {}) };
