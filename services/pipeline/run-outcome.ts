@@ -38,7 +38,7 @@ export interface RunResult {
 }
 
 /** succeeded: every metric Passed; partial: some Failed; failed: all Failed or the run failed as a whole. */
-export function runStatusOf(metrics: MetricOutcome[], runFailure: RunFailure | null): RunStatus {
+export function runStatusOf(metrics: { status: string }[], runFailure: RunFailure | null): RunStatus {
   if (runFailure !== null) return 'failed';
   const failed = metrics.filter((metric) => metric.status === 'Failed').length;
   if (failed === 0) return 'succeeded';

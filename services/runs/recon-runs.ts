@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { ErrorCategory } from '../errors.js';
 import { RUN_ROW_ID } from '../pipeline/recon-rows.js';
-import { runStatusOf, type MetricOutcome } from '../pipeline/run-outcome.js';
+import { runStatusOf } from '../pipeline/run-outcome.js';
 import { parseTableRef, quoteTableRef } from '../table-ref.js';
 import type { QueryParameter, Row, Warehouse } from '../warehouse/warehouse.js';
 import { countsOf, FINISHED_RUN_STATUSES, RunCountsSchema, type MetricEntry, type RunDocument } from './run-document.js';
@@ -51,8 +51,7 @@ export class ReconRuns {
       : null;
     return {
       run_id: runId,
-      // runStatusOf reads only each metric's status, which recon entries carry as Passed or Failed.
-      status: runStatusOf(metrics as MetricOutcome[], runFailure),
+      status: runStatusOf(metrics, runFailure),
       source: 'recon_table',
       parameters: {
         gcs_path: runRow?.job_name ?? null,
