@@ -1,5 +1,5 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { configWriter } from './config-files.js';
 import { pino } from 'pino';
 import type { Test } from 'tap';
 import type { ConfigSource } from '../../services/config-source/config-source.js';
@@ -69,13 +69,7 @@ export async function build(t: Test, options: BuildOptions = {}) {
   const app = await buildApp({ settings, warehouse, configSource, logger, ...options.app });
   built = app;
 
-  let configs = 0;
-  /** Writes a config file into the test directory; returns its path. */
-  const writeConfig = (metrics: unknown[]): string => {
-    const path = join(dir, `metrics-${++configs}.json`);
-    writeFileSync(path, JSON.stringify(metrics));
-    return path;
-  };
+  const writeConfig = configWriter(dir);
 
   /** Run parameters as POST /runs takes them. */
   const runBody = (gcsPath: string, overrides: Record<string, unknown> = {}) => ({

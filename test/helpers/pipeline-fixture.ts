@@ -1,7 +1,7 @@
 import type { Test } from 'tap';
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { configWriter } from './config-files.js';
 import { pino } from 'pino';
 import type { PipelineSettings } from '../../services/pipeline/pipeline-dependencies.js';
 import { createLocalFileConfigSource } from '../../services/config-source/local-file-config-source.js';
@@ -34,13 +34,7 @@ export async function pipelineFixture(t: Test, settings: Partial<PipelineSetting
   const dir = t.testdir();
   const warehouse = await createDuckDbWarehouse({ directory: join(dir, 'warehouse'), connections: 4 });
   t.teardown(() => warehouse.close());
-  let configs = 0;
-
-  const writeConfig = (content: unknown): string => {
-    const path = join(dir, `metrics-${++configs}.json`);
-    writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
-    return path;
-  };
+  const writeConfig = configWriter(dir);
 
   const run = (gcsPath: string, parameters: Partial<RunParameters> = {}, control: { signal?: AbortSignal } = {}) =>
     runPipeline(
