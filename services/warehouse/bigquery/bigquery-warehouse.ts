@@ -2,7 +2,7 @@ import type { BigQuery, Job, JobMetadata } from '@google-cloud/bigquery';
 import PQueue from 'p-queue';
 import { PipelineError } from '../../errors.js';
 import { formatTableRef, type TableRef } from '../../table-ref.js';
-import type { Column, QueryRequest, QueryResult, Row, Warehouse } from '../warehouse.js';
+import type { QueryRequest, QueryResult, Row, Warehouse } from '../warehouse.js';
 import { httpStatusOf, isConcurrentUpdate, toPipelineError } from './bigquery-errors.js';
 import { createJobRunner, type JobSpec } from './bigquery-jobs.js';
 import { cellText, columnOf, restParameters, restTypeOf, type RestField, type RestQueryParameter, type RestRow } from './bigquery-values.js';

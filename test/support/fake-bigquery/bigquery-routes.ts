@@ -3,8 +3,8 @@ import type { TableRef } from '../../../services/table-ref.js';
 import type { Row } from '../../../services/warehouse/warehouse.js';
 import type { DuckDbEngine, RestParameter } from './duckdb-engine.js';
 import { jobResource, type FakeJobs, type JobRecord, type QueryJobConfiguration } from './fake-jobs.js';
-import type { Fault } from './fault-plan.js';
-import { HttpError } from './http-kit.js';
+import type { Fault } from '../fault-plan.js';
+import { HttpError } from '../http-kit.js';
 import { columnOfField, restRows, restSchema } from './rest-results.js';
 
 export interface RouteContext {

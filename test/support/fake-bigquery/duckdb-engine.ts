@@ -5,8 +5,8 @@ import { translateBigQuerySql } from '../../../services/warehouse/duckdb/bigquer
 import { setUpConnection } from '../../../services/warehouse/duckdb/connection-setup.js';
 import { cellText, duckDbTypeOf, portTypeOf } from '../../../services/warehouse/duckdb/duckdb-cells.js';
 import type { Cell, Column, Row } from '../../../services/warehouse/warehouse.js';
-import { castParameters, splitStatements, statementTypeOf, transactionControlOf } from './bigquery-statements.js';
-import { HttpError } from './http-kit.js';
+import { castParameters, ddlForDuckDb, splitStatements, statementTypeOf, transactionControlOf } from './bigquery-statements.js';
+import { HttpError } from '../http-kit.js';
 
 /** A query parameter as the REST API sends it. */
 export interface RestParameter {
@@ -27,6 +27,7 @@ export interface Execution {
  * a schema per dataset. BigQuery SQL runs through the shared translation
  * (translateBigQuerySql); a script's BEGIN/COMMIT/ROLLBACK TRANSACTION map to
  * a DuckDB transaction, rolled back when any statement fails, as BigQuery does.
+ * DDL goes through ddlForDuckDb first (table options dropped, ALTER actions split).
  */
 export class DuckDbEngine {
   private readonly projects = new Set<string>();
@@ -80,7 +81,9 @@ export class DuckDbEngine {
             inTransaction = control === 'BEGIN';
             continue;
           }
-          last = { statementType, ...(await this.runStatement(connection, this.translate(statement, params), params)) };
+          for (const part of ddlForDuckDb(statement)) {
+            last = { statementType, ...(await this.runStatement(connection, this.translate(part, params), params)) };
+          }
         }
         if (inTransaction) throw new HttpError(400, 'invalidQuery', 'Transaction was not committed before the script ended');
         return last;

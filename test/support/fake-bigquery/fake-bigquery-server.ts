@@ -1,10 +1,9 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bigQueryRoutes } from './bigquery-routes.js';
 import { DuckDbEngine } from './duckdb-engine.js';
 import { FakeJobs } from './fake-jobs.js';
-import { FaultPlan } from './fault-plan.js';
-import { HttpError, readJson, serveWithFaults } from './http-kit.js';
+import { FaultPlan } from '../fault-plan.js';
+import { HttpError, listenOnLoopback, readJson, serveWithFaults } from '../http-kit.js';
 
 export interface FakeBigQuery {
   /** http://127.0.0.1:<port>, for apiEndpoint or BIGQUERY_EMULATOR_HOST. */
@@ -44,19 +43,14 @@ export async function startFakeBigQuery(): Promise<FakeBigQuery> {
     });
   };
 
-  const server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => response.writeHead(500).end(String(error)));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const server = await listenOnLoopback(handle);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     faults,
     jobs,
     engine,
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
       await jobs.settle();
       engine.close();
     },

@@ -1,6 +1,6 @@
 import type { DuckDbEngine, Execution, RestParameter } from './duckdb-engine.js';
-import type { Fault } from './fault-plan.js';
-import { HttpError } from './http-kit.js';
+import type { Fault } from '../fault-plan.js';
+import { HttpError } from '../http-kit.js';
 
 /** The part of a JobConfiguration the fake reads. */
 export interface QueryJobConfiguration {

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CRC32C } from '@google-cloud/storage';
 // The fault plan and error shapes are the same for every fake Google JSON API.
-import { FaultPlan } from '../fake-bigquery/fault-plan.js';
-import { HttpError, serveWithFaults } from '../fake-bigquery/http-kit.js';
+import { FaultPlan } from '../fault-plan.js';
+import { HttpError, listenOnLoopback, serveWithFaults } from '../http-kit.js';
 
 interface StoredObject {
   bytes: Buffer;
@@ -68,13 +67,9 @@ export async function startFakeGcs(): Promise<FakeGcs> {
     });
   };
 
-  const server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => response.writeHead(500).end(String(error)));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const server = await listenOnLoopback(handle);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     faults,
     put(bucket, name, content) {
       objects.set(`${bucket}/${name}`, { bytes: Buffer.from(content), generation: String(generations++), denied: false });
@@ -84,8 +79,7 @@ export async function startFakeGcs(): Promise<FakeGcs> {
       objects.set(`${bucket}/${name}`, { ...object, denied: true });
     },
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
     },
   };
 }

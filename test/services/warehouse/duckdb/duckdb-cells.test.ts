@@ -1,4 +1,4 @@
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { DECIMAL, DOUBLE, HUGEINT, INTEGER, LIST, TIMESTAMP, TIMESTAMP_NS, TIMESTAMPTZ, VARCHAR } from '@duckdb/node-api';
 import { cellText, duckDbTypeOf, portTypeOf } from '../../../../services/warehouse/duckdb/duckdb-cells.js';
 
