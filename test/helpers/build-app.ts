@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { configWriter } from './config-files.js';
+import { configWriter, metric, RECON, resultSql, runParameters } from './fixtures.js';
 import { pino } from 'pino';
 import type { Test } from 'tap';
 import type { ConfigSource } from '../../services/config-source/config-source.js';
@@ -8,27 +8,16 @@ import { createConfigSource, createWarehouse } from '../../src/adapters.js';
 import { buildApp, type App, type BuildAppOptions } from '../../src/app.js';
 import { loadSettings, type Settings } from '../../src/settings.js';
 
-export const RUN_DATE = '2024-01-15';
-export const TARGET = 'proj-a.metrics.out';
-export const RECON = 'proj-a.audit.recon';
-export const PARTITION_INFO = 'proj-a.ops.partition_info';
+export { PARTITION_INFO, RECON, RUN_DATE, TARGET } from './fixtures.js';
 
 /** A metric whose SQL returns at once with the given output. */
 export function quickMetric(metric_id: string, output = '1') {
-  return metricDefinition(metric_id, `SELECT ${output} AS metric_output, ${output} AS numerator_value, 1 AS denominator_value, '${RUN_DATE}' AS business_data_date`);
+  return metric(metric_id, resultSql(output));
 }
 
 /** A metric whose SQL counts 10^12 rows: it runs until the run is interrupted. */
 export function endlessMetric(metric_id: string) {
-  return metricDefinition(
-    metric_id,
-    `SELECT count(*) AS metric_output, count(*) AS numerator_value, 1 AS denominator_value, '${RUN_DATE}' AS business_data_date
-     FROM range(1000000) AS a CROSS JOIN range(1000000) AS b`,
-  );
-}
-
-function metricDefinition(metric_id: string, sql: string) {
-  return { metric_id, metric_name: `Metric ${metric_id}`, metric_type: 'count', sql, dependency: 'daily', target_table: TARGET };
+  return metric(metric_id, `${resultSql('count(*)')} FROM range(1000000) AS a CROSS JOIN range(1000000) AS b`);
 }
 
 export interface BuildOptions {
@@ -72,15 +61,7 @@ export async function build(t: Test, options: BuildOptions = {}) {
   const writeConfig = configWriter(dir);
 
   /** Run parameters as POST /runs takes them. */
-  const runBody = (gcsPath: string, overrides: Record<string, unknown> = {}) => ({
-    gcs_path: gcsPath,
-    run_date: RUN_DATE,
-    dependencies: ['daily'],
-    partition_info_table: PARTITION_INFO,
-    env: 'DEV',
-    recon_table: RECON,
-    ...overrides,
-  });
+  const runBody = (gcsPath: string, overrides: Record<string, unknown> = {}) => runParameters(gcsPath, overrides);
 
   /** Every recon row, in a stable order. */
   const reconRows = async (): Promise<Row[]> =>

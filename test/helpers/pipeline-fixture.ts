@@ -1,7 +1,7 @@
 import type { Test } from 'tap';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { configWriter } from './config-files.js';
+import { configWriter, PARTITION_INFO, runParameters } from './fixtures.js';
 import { pino } from 'pino';
 import type { PipelineSettings } from '../../services/pipeline/pipeline-dependencies.js';
 import { createLocalFileConfigSource } from '../../services/config-source/local-file-config-source.js';
@@ -11,20 +11,7 @@ import { parseTableRef } from '../../services/table-ref.js';
 import { createDuckDbWarehouse } from '../../services/warehouse/duckdb/duckdb-warehouse.js';
 import type { Column, Row } from '../../services/warehouse/warehouse.js';
 
-export const RUN_DATE = '2024-01-15';
-export const TARGET = 'proj-a.metrics.out';
-export const RECON = 'proj-a.audit.recon';
-export const PARTITION_INFO = 'proj-a.ops.partition_info';
-
-/** A metric definition as a config file holds it; the fields tests care about are overridable. */
-export function metric(metric_id: string, sql: string, overrides: Record<string, unknown> = {}) {
-  return { metric_id, metric_name: `Metric ${metric_id}`, metric_type: 'count', sql, dependency: 'daily', target_table: TARGET, ...overrides };
-}
-
-/** The canonical result row of a metric SQL, with the given values. */
-export function resultSql(output: string, numerator = output, denominator = '1', date = `'${RUN_DATE}'`): string {
-  return `SELECT ${output} AS metric_output, ${numerator} AS numerator_value, ${denominator} AS denominator_value, ${date} AS business_data_date`;
-}
+export { metric, PARTITION_INFO, RECON, resultSql, RUN_DATE, TARGET } from './fixtures.js';
 
 /**
  * A real DuckDB warehouse in a temporary directory, a config writer, the
@@ -38,15 +25,7 @@ export async function pipelineFixture(t: Test, settings: Partial<PipelineSetting
 
   const run = (gcsPath: string, parameters: Partial<RunParameters> = {}, control: { signal?: AbortSignal } = {}) =>
     runPipeline(
-      {
-        gcs_path: gcsPath,
-        run_date: RUN_DATE,
-        dependencies: ['daily'],
-        partition_info_table: PARTITION_INFO,
-        env: 'DEV',
-        recon_table: RECON,
-        ...parameters,
-      },
+      runParameters(gcsPath, parameters),
       {
         warehouse,
         configSource: createLocalFileConfigSource({ maxBytes: 1024 * 1024 }),
