@@ -57,19 +57,21 @@ export async function runCli(argv: string[], io: CliIo, adapters: CliAdapters = 
     throw error;
   }
 
-  const interactive = io.stderr.isTTY === true;
-  // On a terminal only warnings, readably, under the progress line; otherwise Cloud Logging JSON on stderr.
+  const progress = io.stderr.isTTY === true ? progressDisplay(io.stderr) : undefined;
+  // On a terminal only warnings, readably, above the progress line; otherwise Cloud Logging JSON on stderr.
   const logger =
     adapters.logger ??
-    (interactive ? pino({ level: 'warn' }, pretty({ destination: io.stderr })) : createLogger(settings, io.stderr));
+    (progress ? pino({ level: 'warn' }, pretty({ destination: progress.logStream })) : createLogger(settings, io.stderr));
   const warehouse = adapters.warehouse ?? (await createWarehouse(settings, logger));
-  const progress = interactive ? progressDisplay(io.stderr) : undefined;
   let result: RunResult;
   try {
     result = await runPipeline(
       request,
       { warehouse, configSource: adapters.configSource ?? createConfigSource(settings), logger, settings: pipelineSettings(settings) },
-      { runId: randomUUID(), ...progress },
+      {
+        runId: randomUUID(),
+        ...(progress ? { onMetricsPlanned: progress.onMetricsPlanned, onMetricStarted: progress.onMetricStarted, onMetricDone: progress.onMetricDone } : {}),
+      },
     );
   } finally {
     progress?.clear();

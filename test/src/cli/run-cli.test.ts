@@ -6,7 +6,7 @@ import t from 'tap';
 import { runCli } from '../../../src/cli/run-cli.js';
 
 /** Runs the real CLI in-process on a DuckDB warehouse in a temp dir; returns code and output. */
-async function cli(t: Test, metrics: unknown, flags: Record<string, string> = {}) {
+async function cli(t: Test, metrics: unknown, flags: Record<string, string> = {}, terminal = false) {
   const dir = t.testdir();
   const config = join(dir, 'metrics.json');
   writeFileSync(config, JSON.stringify(metrics));
@@ -21,7 +21,7 @@ async function cli(t: Test, metrics: unknown, flags: Record<string, string> = {}
   };
   const argv = Object.entries(args).flatMap(([flag, value]) => (value === '' ? [] : [flag, value]));
   const stdout = new PassThrough();
-  const stderr = new PassThrough();
+  const stderr = Object.assign(new PassThrough(), { isTTY: terminal, columns: 120 });
   let out = '';
   let err = '';
   stdout.on('data', (chunk) => (out += chunk));
@@ -29,7 +29,7 @@ async function cli(t: Test, metrics: unknown, flags: Record<string, string> = {}
   const code = await runCli(argv, {
     stdout,
     stderr: stderr as unknown as NodeJS.WriteStream,
-    env: { METRICS_DUCKDB_DIR: join(dir, 'warehouse'), LOG_LEVEL: 'silent' },
+    env: { METRICS_DUCKDB_DIR: join(dir, 'warehouse'), LOG_LEVEL: 'warn' },
   });
   return { code, out, err };
 }
@@ -84,4 +84,20 @@ t.test('exit 64 for a bad setting, naming the variable', async (t) => {
   const code = await runCli([], { stdout: new PassThrough(), stderr: stderr as unknown as NodeJS.WriteStream, env: { METRICS_WAREHOUSE: 'oracle' } });
   t.equal(code, 64);
   t.match(err, /METRICS_WAREHOUSE/);
+});
+
+t.test('on a terminal: a progress line, and warnings as readable text instead of JSON', async (t) => {
+  const { code, err } = await cli(t, [good('a'), good('b', '0')], {}, true);
+  t.equal(code, 1);
+  t.match(err, /\[2\/2\] 1 failed/);
+  t.match(err, /WARN.*metric failed/);
+  t.match(err, /error_category: "DATA_QUALITY_ERROR"/);
+  t.notMatch(err, /"severity"/);
+});
+
+t.test('off a terminal: Cloud Logging JSON lines and no progress line', async (t) => {
+  const { err } = await cli(t, [good('b', '0')]);
+  t.notMatch(err, /\[1\/1\]/);
+  const lines = err.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  t.ok(lines.some((line) => line.severity === 'WARNING' && line.error_category === 'DATA_QUALITY_ERROR'));
 });
