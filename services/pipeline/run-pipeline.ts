@@ -51,7 +51,8 @@ export async function runPipeline(parameters: RunParameters, deps: PipelineDepen
     logger.error({ err: error, error_category: failure.error_category }, 'run failed before any metric ran');
     const runEntry: ReconEntry = { source_system_id: RUN_ROW_ID, job_name: parameters.gcs_path, ...failure };
     const reconFailure = await writeRecon([runEntry], parameters, deps, control.runId, now);
-    return finish([], reconFailure ?? failure);
+    // The run's own failure stays its category; a recon write that failed too is added to the reason.
+    return finish([], reconFailure ? { ...failure, reason: oneLineReason(`${failure.reason}; ${reconFailure.reason}`) } : failure);
   }
 
   control.onMetricsPlanned?.(selected.map(plannedMetric));

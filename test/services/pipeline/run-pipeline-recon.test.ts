@@ -149,3 +149,25 @@ t.test('a bare table name in two datasets is ambiguous', async (t) => {
   t.equal(result.metrics[0]?.error_category, 'PARTITION_VALIDATION_ERROR');
   t.match(result.metrics[0]?.reason, /ambiguous.*a, b|ambiguous.*b, a/);
 });
+
+t.test('a recon write that fails fails the run with RECON_CREATION_ERROR after the targets were written', async (t) => {
+  const fx = await pipelineFixture(t);
+  // An existing recon table whose schdld_yr cannot hold the year makes the recon insert fail inside the engine.
+  await fx.warehouse.runScript('CREATE SCHEMA IF NOT EXISTS `proj-a.audit`', ['proj-a']);
+  await fx.warehouse.runScript('CREATE TABLE `proj-a.audit.recon` (source_system_id STRING, schdld_yr INT64 CHECK (schdld_yr < 2000))', ['proj-a']);
+  const result = await fx.run(fx.writeConfig([metric('m1', resultSql('1'))]));
+  t.equal(result.run_failure?.error_category, 'RECON_CREATION_ERROR');
+  t.match(result.run_failure?.reason, /Recon write to proj-a\.audit\.recon failed/);
+  t.same(result.metrics.map((m) => m.status), ['Passed'], 'the metric itself passed');
+  t.same((await fx.rows(TARGET)).map((row) => row.metric_id), ['m1']);
+  t.same(await fx.rows(RECON), [], 'no partial recon rows');
+});
+
+t.test('a run-level failure keeps its own category when its recon row cannot be written either', async (t) => {
+  const fx = await pipelineFixture(t);
+  await fx.warehouse.runScript('CREATE SCHEMA IF NOT EXISTS `proj-a.audit`', ['proj-a']);
+  await fx.warehouse.runScript('CREATE TABLE `proj-a.audit.recon` (source_system_id STRING, schdld_yr INT64 CHECK (schdld_yr < 2000))', ['proj-a']);
+  const result = await fx.run(`${fx.dir}/missing.json`);
+  t.equal(result.run_failure?.error_category, 'GCS_READ_ERROR');
+  t.match(result.run_failure?.reason, /missing\.json.*; Recon write to proj-a\.audit\.recon failed/);
+});
