@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { quotedIdentifier, quotedString, type DuckDBConnection } from '@duckdb/node-api';
 import { tableReferences } from '../../sql/table-references.js';
@@ -27,6 +27,13 @@ export class ProjectCatalogs {
   /** Attaches every project file already in `directory` (created if missing). */
   static async open(directory: string, connection: DuckDBConnection): Promise<ProjectCatalogs> {
     await mkdir(directory, { recursive: true });
+    // Metric SQL is read-only but could still read any file the process can
+    // (read_csv('/etc/...')) and echo it in an error message. File access is
+    // confined to the warehouse directory, for good: DuckDB refuses to turn
+    // external access back on while the database runs.
+    const confined = `${await realpath(directory)}${path.sep}`;
+    await connection.run(`SET allowed_directories = [${quotedString(confined)}]`);
+    await connection.run('SET enable_external_access = false');
     const catalogs = new ProjectCatalogs(directory, connection);
     for (const name of await readdir(directory)) {
       const project = name.endsWith(FILE_SUFFIX) ? name.slice(0, -FILE_SUFFIX.length) : '';

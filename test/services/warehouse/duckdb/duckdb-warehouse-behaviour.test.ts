@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t, { type Test } from 'tap';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -26,6 +27,19 @@ t.test('createTable for a new project creates <dir>/<project>.duckdb', async (t)
   const { directory, warehouse } = await open(t);
   await warehouse.createTable({ project: 'new-proj', dataset: 'ds', table: 't' }, columns);
   t.ok(existsSync(path.join(directory, 'new-proj.duckdb')));
+});
+
+t.test('metric SQL cannot read files outside the warehouse directory', async (t) => {
+  const outside = mkdtempSync(path.join(tmpdir(), 'outside-warehouse-'));
+  t.teardown(() => rmSync(outside, { recursive: true, force: true }));
+  writeFileSync(path.join(outside, 'secret.csv'), 'password\nhunter2\n');
+  const { warehouse } = await open(t);
+  await t.rejects(ask(warehouse, `SELECT COUNT(*) AS n FROM read_csv('${path.join(outside, 'secret.csv')}')`), {
+    category: 'SQL_EXECUTION_ERROR',
+    message: /file system operations are disabled/,
+  });
+  await warehouse.createTable({ project: 'later-proj', dataset: 'ds', table: 't' }, columns);
+  t.same((await ask(warehouse, 'SELECT COUNT(*) AS n FROM `later-proj.ds.t`')).rows, [{ n: '0' }], 'project files inside it still attach');
 });
 
 t.test('a reopened directory attaches the project files already there', async (t) => {
