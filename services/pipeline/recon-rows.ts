@@ -37,7 +37,7 @@ export interface ReconEntry {
 }
 
 /** 'YYYY-MM-DD HH:MM:SS' in UTC, as the recon table has always stored load_ts. */
-export function formatLoadTs(date: Date): string {
+function formatLoadTs(date: Date): string {
   return date.toISOString().slice(0, 19).replace('T', ' ');
 }
 

@@ -29,10 +29,12 @@ interface Attempt {
  * target table's batch atomically → write the recon rows. Never throws for
  * metric or run failures: they are in the result and in the recon table.
  */
-export async function runPipeline(parameters: RunParameters, deps: PipelineDependencies, control: RunControl): Promise<RunResult> {
-  const now = deps.now ?? (() => new Date());
+export async function runPipeline(parameters: RunParameters, dependencies: PipelineDependencies, control: RunControl): Promise<RunResult> {
+  const now = dependencies.now ?? (() => new Date());
   const startedAt = now();
-  const logger = deps.logger.child({ run_id: control.runId });
+  // Every log line of the run carries its run_id.
+  const logger = dependencies.logger.child({ run_id: control.runId });
+  const deps = { ...dependencies, logger };
   const finish = (metrics: MetricOutcome[], runFailure: RunFailure | null): RunResult => ({
     run_id: control.runId,
     parameters,
@@ -94,7 +96,7 @@ async function executeAndWrite(
       deps.settings.queryTimeoutMs,
     ),
     timeoutMs: deps.settings.queryTimeoutMs,
-    logger: deps.logger.child({ run_id: control.runId }),
+    logger: deps.logger,
     ...(control.signal ? { signal: control.signal } : {}),
   };
   const attempt = async (metric: MetricDefinition): Promise<Attempt> => {
@@ -190,7 +192,7 @@ async function writeRecon(
     await writeReconRows(deps.warehouse, parameters.recon_table, entries.map((entry) => reconRow(entry, parameters, runId, loadedAt)));
     return null;
   } catch (error) {
-    deps.logger.error({ err: error, run_id: runId }, 'recon write failed');
+    deps.logger.error({ err: error }, 'recon write failed');
     return { error_category: 'RECON_CREATION_ERROR', reason: oneLineReason(`Recon write to ${parameters.recon_table} failed: ${oneLineReason(error)}`) };
   }
 }

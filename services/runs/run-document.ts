@@ -99,7 +99,3 @@ export function documentOfResult(result: RunResult, acceptedAt: string): RunDocu
     finished_at: result.finished_at,
   };
 }
-
-export function isFinished(document: RunDocument): boolean {
-  return (FINISHED_RUN_STATUSES as readonly string[]).includes(document.status);
-}

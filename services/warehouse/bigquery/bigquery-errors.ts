@@ -32,7 +32,7 @@ export function httpStatusOf(error: unknown): number | undefined {
 }
 
 /** The `reason` fields of a client error or a failed job. */
-export function reasonsOf(error: unknown): string[] {
+function reasonsOf(error: unknown): string[] {
   if (error instanceof BigQueryJobError) return error.reason === undefined ? [] : [error.reason];
   const errors = (error as { errors?: unknown } | undefined)?.errors;
   if (!Array.isArray(errors)) return [];

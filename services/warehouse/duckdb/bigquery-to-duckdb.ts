@@ -76,7 +76,7 @@ export function translateBigQuerySql(sql: string): string {
 }
 
 /** A BigQuery name path (`a.b.c`, one backticked token or a bare name) as quoted DuckDB identifiers. */
-export function quoteNamePath(path: string): string {
+function quoteNamePath(path: string): string {
   return path.split('.').map(quotedIdentifier).join('.');
 }
 

@@ -26,7 +26,7 @@ function isPortable(literal: string): boolean {
 }
 
 /** The text value of a BigQuery string literal token (as the shared lexer cuts it). */
-export function decodeBigQueryString(literal: string): string {
+function decodeBigQueryString(literal: string): string {
   const prefix = /^[rRbB]*/.exec(literal)?.[0] ?? '';
   if (/b/i.test(prefix)) throw new SqlSyntaxError(`Bytes literals are not supported on DuckDB: ${literal}`);
   const raw = /r/i.test(prefix);
@@ -72,7 +72,7 @@ function unescape(body: string): string {
 }
 
 /** A DuckDB string literal holding `value`. */
-export function duckDbStringLiteral(value: string): string {
+function duckDbStringLiteral(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
