@@ -1,0 +1,40 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import t from 'tap';
+import { createConfigSource, createWarehouse } from '../../src/adapters.js';
+import { loadSettings } from '../../src/settings.js';
+import { startFakeBigQuery } from '../support/fake-bigquery/fake-bigquery-server.js';
+import { startFakeGcs } from '../support/fake-gcs/fake-gcs-server.js';
+
+const silent = pino({ level: 'silent' });
+
+t.test('METRICS_WAREHOUSE=bigquery with an emulator host wires the BigQuery adapter to it', async (t) => {
+  const fake = await startFakeBigQuery();
+  t.teardown(() => fake.close());
+  const settings = loadSettings({ METRICS_WAREHOUSE: 'bigquery', BIGQUERY_EMULATOR_HOST: fake.url, GOOGLE_CLOUD_PROJECT: 'wired-proj' });
+  const warehouse = await createWarehouse(settings, silent);
+  t.teardown(() => warehouse.close());
+  t.equal(warehouse.kind, 'bigquery');
+  t.same((await warehouse.query({ sql: 'SELECT 1 AS one', timeoutMs: 10_000 })).rows, [{ one: '1' }]);
+  t.ok(fake.faults.count('jobs.insert') >= 1, 'the query reached the local server');
+});
+
+t.test('the default settings wire the embedded DuckDB warehouse in METRICS_DUCKDB_DIR', async (t) => {
+  const settings = loadSettings({ METRICS_DUCKDB_DIR: join(t.testdir(), 'warehouse') });
+  const warehouse = await createWarehouse(settings, silent);
+  t.teardown(() => warehouse.close());
+  t.equal(warehouse.kind, 'duckdb');
+});
+
+t.test('the config source reads gs:// from Cloud Storage and other paths from disk', async (t) => {
+  const fake = await startFakeGcs();
+  t.teardown(() => fake.close());
+  fake.put('configs', 'daily.json', '[{"from":"gcs"}]');
+  const local = join(t.testdir(), 'local.json');
+  writeFileSync(local, '[{"from":"disk"}]');
+  const source = createConfigSource(loadSettings({ STORAGE_EMULATOR_HOST: fake.url, GOOGLE_CLOUD_PROJECT: 'wired-proj' }));
+  t.equal(await source.read('gs://configs/daily.json'), '[{"from":"gcs"}]');
+  t.equal(await source.read(local), '[{"from":"disk"}]');
+  await t.rejects(source.read('gs://configs/missing.json'), { category: 'GCS_READ_ERROR', message: /gs:\/\/configs\/missing\.json/ });
+});
