@@ -1,4 +1,14 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { PipelineError } from '../../errors.js';
+
+/** How often an interrupt is repeated until the engine gives the connection back. */
+export const REINTERRUPT_MS = 20;
+
+interface Waiter {
+  resolve: (connection: DuckDBConnection) => void;
+  reject: (reason: unknown) => void;
+}
 
 /**
  * A fixed set of connections so metric queries run concurrently, each on its
@@ -7,7 +17,9 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
  */
 export class ConnectionPool {
   private readonly idle: DuckDBConnection[];
-  private readonly waiters: Array<(connection: DuckDBConnection) => void> = [];
+  private readonly busy = new Set<DuckDBConnection>();
+  private readonly waiters: Waiter[] = [];
+  private closing = false;
 
   private constructor(private readonly all: DuckDBConnection[]) {
     this.idle = [...all];
@@ -34,16 +46,23 @@ export class ConnectionPool {
 
   /** A free connection; waits for one, unless `signal` aborts first (rejecting with its reason). */
   acquire(signal?: AbortSignal): Promise<DuckDBConnection> {
+    if (this.closing) return Promise.reject(warehouseClosedError());
     const free = this.idle.pop();
-    if (free !== undefined) return Promise.resolve(free);
+    if (free !== undefined) return Promise.resolve(this.lend(free));
     return new Promise((resolve, reject) => {
-      const waiter = (connection: DuckDBConnection) => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve(connection);
-      };
       const onAbort = () => {
         this.waiters.splice(this.waiters.indexOf(waiter), 1);
         reject(signal?.reason);
+      };
+      const waiter: Waiter = {
+        resolve: (connection) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(connection);
+        },
+        reject: (reason) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(reason);
+        },
       };
       if (signal?.aborted) return reject(signal.reason);
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -52,12 +71,36 @@ export class ConnectionPool {
   }
 
   release(connection: DuckDBConnection): void {
-    const waiter = this.waiters.shift();
-    if (waiter === undefined) this.idle.push(connection);
-    else waiter(connection);
+    const waiter = this.closing ? undefined : this.waiters.shift();
+    if (waiter === undefined) {
+      this.busy.delete(connection);
+      this.idle.push(connection);
+    } else {
+      waiter.resolve(connection);
+    }
   }
 
-  close(): void {
+  /**
+   * Refuses new work, interrupts what is running and closes every connection
+   * once it is given back. Closing a connection under a running query would
+   * leave that query running in the engine, and the process unable to exit.
+   */
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const waiter of this.waiters.splice(0)) waiter.reject(warehouseClosedError());
+    while (this.busy.size > 0) {
+      for (const connection of this.busy) connection.interrupt();
+      await sleep(REINTERRUPT_MS);
+    }
     for (const connection of this.all) connection.closeSync();
   }
+
+  private lend(connection: DuckDBConnection): DuckDBConnection {
+    this.busy.add(connection);
+    return connection;
+  }
+}
+
+export function warehouseClosedError(): PipelineError {
+  return new PipelineError('PIPELINE_EXECUTION_ERROR', 'The DuckDB warehouse is closed');
 }

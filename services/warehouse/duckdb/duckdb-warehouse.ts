@@ -3,11 +3,10 @@
  * one per BigQuery project, queried with BigQuery SQL translated to DuckDB.
  */
 import { DuckDBInstance, quotedIdentifier, type DuckDBConnection } from '@duckdb/node-api';
-import { PipelineError } from '../../errors.js';
 import type { TableRef } from '../../table-ref.js';
 import type { Column, QueryRequest, QueryResult, Row, Warehouse } from '../warehouse.js';
 import { translateBigQuerySql } from './bigquery-to-duckdb.js';
-import { ConnectionPool } from './connection-pool.js';
+import { ConnectionPool, warehouseClosedError } from './connection-pool.js';
 import { setUpConnection } from './connection-setup.js';
 import { duckDbTypeOf, portTypeOf } from './duckdb-cells.js';
 import { asPipelineError } from './duckdb-errors.js';
@@ -37,7 +36,7 @@ export class DuckDbWarehouse implements Warehouse {
   readonly createsMissingTables = true;
   /** Every write runs here, one at a time: DuckDB would abort concurrent writers to one table. */
   private readonly writes = new SerialLock();
-  private closed = false;
+  private closing: Promise<void> | undefined;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -146,28 +145,42 @@ export class DuckDbWarehouse implements Warehouse {
    */
   async runScript(bigQuerySql: string, projects: string[]): Promise<void> {
     this.assertOpen();
-    for (const project of projects) await this.catalogs.ensure(project, { create: true });
     const sql = translate(bigQuerySql);
-    await this.writes.run(() => this.writer.run(sql));
+    await this.writes.run(async () => {
+      for (const project of projects) await this.catalogs.ensure(project, { create: true });
+      await this.writer.run(sql);
+    });
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.pool.close();
-    this.writer.closeSync();
-    this.catalogConnection.closeSync();
-    this.instance.closeSync();
+  /**
+   * Interrupts running queries, lets started writes and attaches finish, then
+   * closes everything; only then can the engine's threads let the process exit.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.pool.close();
+      await this.writes.settled();
+      await this.catalogs.settled();
+      this.writer.closeSync();
+      this.catalogConnection.closeSync();
+      this.instance.closeSync();
+    })();
+    return this.closing;
   }
 
-  /** Serializes the write and creates the project's file first: embedded mode creates what is missing. */
-  private async write(table: TableRef, work: () => Promise<void>): Promise<void> {
-    await this.catalogs.ensure(table.project, { create: true });
-    await this.writes.run(work);
+  /**
+   * Serializes the write and creates the project's file first: embedded mode
+   * creates what is missing. Both happen in the write queue, so `close` waits for them.
+   */
+  private write(table: TableRef, work: () => Promise<void>): Promise<void> {
+    return this.writes.run(async () => {
+      await this.catalogs.ensure(table.project, { create: true });
+      await work();
+    });
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new PipelineError('PIPELINE_EXECUTION_ERROR', 'The DuckDB warehouse is closed');
+    if (this.closing !== undefined) throw warehouseClosedError();
   }
 }
 

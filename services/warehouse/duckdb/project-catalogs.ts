@@ -70,6 +70,11 @@ export class ProjectCatalogs {
     }
   }
 
+  /** Resolves once every attach started so far has settled. */
+  settled(): Promise<void> {
+    return this.lock.settled();
+  }
+
   private fileOf(project: string): string | undefined {
     return PROJECT_ID.test(project) ? path.join(this.directory, `${project}${FILE_SUFFIX}`) : undefined;
   }

@@ -1,8 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { PipelineError, QueryTimeoutError } from '../../errors.js';
-
-/** How often an interrupt is repeated until the engine gives the connection back. */
-const REINTERRUPT_MS = 20;
+import { REINTERRUPT_MS } from './connection-pool.js';
 
 /**
  * The end of one query's life: its timeout or the caller's abort signal,

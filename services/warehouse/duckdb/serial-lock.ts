@@ -7,4 +7,9 @@ export class SerialLock {
     this.tail = result.catch(() => undefined);
     return result;
   }
+
+  /** Resolves once every task queued so far has settled. */
+  async settled(): Promise<void> {
+    await this.tail;
+  }
 }

@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { PipelineError, QueryTimeoutError } from '../../../../services/errors.js';
@@ -159,4 +161,41 @@ t.test('close is idempotent and later queries fail typed', async (t) => {
   await warehouse.close();
   await warehouse.close();
   await t.rejects(ask(warehouse, 'SELECT 1'), { name: 'PipelineError', category: 'PIPELINE_EXECUTION_ERROR' });
+});
+
+t.test('close waits for an interrupted query, so the process can exit', async (t) => {
+  const script = fileURLToPath(new URL('./scripts/close-during-query.ts', import.meta.url));
+  const loader = fileURLToPath(new URL('../../../../node_modules/@tapjs/typescript/dist/esm/import.mjs', import.meta.url));
+  // Aborts land before, while and after DuckDB starts executing; each used to be able to leave the query running.
+  for (const abortAfterMs of [0, 2, 5, 50]) {
+    const child = spawnSync(process.execPath, [`--import=${loader}`, script, t.testdir(), String(abortAfterMs)], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    t.equal(child.signal, null, `aborted after ${abortAfterMs} ms: the process exited by itself`);
+    t.equal(child.status, 0, child.stderr);
+    t.match(JSON.parse(child.stdout), { rejected: /interrupted/ });
+  }
+});
+
+t.test('close interrupts a running query and fails the ones waiting for a connection', async (t) => {
+  const warehouse = await createDuckDbWarehouse({ directory: t.testdir(), connections: 1 });
+  const running = ask(warehouse, SLOW_SQL, { timeoutMs: 60_000 }).catch((error: unknown) => error);
+  const waiting = ask(warehouse, 'SELECT 1', { timeoutMs: 60_000 }).catch((error: unknown) => error);
+  await warehouse.close();
+  t.match(await running, { name: 'PipelineError', category: 'SQL_EXECUTION_ERROR', message: /INTERRUPT/i });
+  t.match(await waiting, { name: 'PipelineError', category: 'PIPELINE_EXECUTION_ERROR', message: /closed/ });
+});
+
+t.test('close lets a write already started finish', async (t) => {
+  const directory = t.testdir();
+  const first = await createDuckDbWarehouse({ directory });
+  const table = { project: 'kept-proj', dataset: 'ds', table: 't' };
+  const written = first.createTable(table, columns).then(() => first.appendRows(table, columns, [{ id: 'a', amount: '2.5' }]));
+  const closed = first.close();
+  await t.rejects(written, { category: 'PIPELINE_EXECUTION_ERROR', message: /closed/ }, 'a write asked for after close is refused');
+  await closed;
+  const second = await createDuckDbWarehouse({ directory });
+  t.teardown(() => second.close());
+  t.same(await second.getTableSchema(table), columns, 'the table created before close is there');
 });
