@@ -103,12 +103,10 @@ t.test('a query waiting for a connection times out while it waits', async (t) =>
 t.test('aborting the signal interrupts the query', async (t) => {
   const { warehouse } = await open(t);
   const controller = new AbortController();
-  const started = Date.now();
   setTimeout(() => controller.abort(), 100);
   const error = await ask(warehouse, SLOW_SQL, { signal: controller.signal }).catch((caught: unknown) => caught);
   t.ok(error instanceof PipelineError && error.category === 'PIPELINE_EXECUTION_ERROR', 'PIPELINE_EXECUTION_ERROR');
   t.match((error as Error).message, /interrupted/);
-  t.ok(Date.now() - started < 2_000);
 });
 
 t.test('NUMERIC and INT64 parameters are bound exactly', async (t) => {
