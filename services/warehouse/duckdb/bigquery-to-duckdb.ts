@@ -7,6 +7,7 @@
  */
 import { quotedIdentifier } from '@duckdb/node-api';
 import { isKeyword, tokenize, type Token } from '../../sql/sql-lexer.js';
+import { DATE_PART_FUNCTIONS, DATE_PART_MACROS, rewriteDatePartCall, type DatePart } from './date-parts.js';
 import { translateStringLiteral } from './string-literals.js';
 
 /** The decimal type BigQuery NUMERIC maps to: 29 integer digits, 9 decimals. */
@@ -24,6 +25,7 @@ export const BIGQUERY_COMPAT_MACROS: readonly string[] = [
   // BigQuery DATE_ADD/DATE_SUB return DATE; DuckDB's DATE ± INTERVAL is a TIMESTAMP.
   'CREATE OR REPLACE TEMP MACRO bq_date_add(d, i) AS CAST(CAST(d AS DATE) + i AS DATE)',
   'CREATE OR REPLACE TEMP MACRO bq_date_sub(d, i) AS CAST(CAST(d AS DATE) - i AS DATE)',
+  ...DATE_PART_MACROS,
 ];
 
 const FUNCTION_RENAMES: Record<string, string> = {
@@ -85,8 +87,8 @@ class Translation {
   /** Significant-token positions, to look at neighbours across whitespace and comments. */
   private readonly significantIndexes: number[];
   private readonly significantRank = new Map<number, number>();
-  /** Name of the function (or '') each open parenthesis belongs to. */
-  private readonly parens: string[] = [];
+  /** The function (name, or '', and token index) each open parenthesis belongs to. */
+  private readonly parens: Array<{ name: string; nameIndex: number | undefined }> = [];
 
   constructor(private readonly tokens: Token[]) {
     this.out = tokens.map((token) => token.text);
@@ -137,7 +139,8 @@ class Translation {
   private trackParens(i: number, token: Token): void {
     if (token.text === '(') {
       const before = this.neighbour(i, -1);
-      this.parens.push(before?.kind === 'identifier' ? before.text.toUpperCase() : '');
+      const call = before?.kind === 'identifier';
+      this.parens.push({ name: call ? before.text.toUpperCase() : '', nameIndex: call ? this.neighbourIndex(i, -1) : undefined });
     } else if (token.text === ')') {
       this.parens.pop();
     }
@@ -155,6 +158,8 @@ class Translation {
       const end = this.bareHyphenatedName(i);
       if (end !== i) return end;
     }
+    const datePartEnd = this.datePart(i, word, before, after);
+    if (datePartEnd !== undefined) return datePartEnd;
     if (call) {
       const renamed = FUNCTION_RENAMES[word];
       if (renamed !== undefined) this.out[i] = renamed;
@@ -176,7 +181,41 @@ class Translation {
   /** `x AS STRING` names a type inside CAST(...) but an alias anywhere else. */
   private isTypePosition(before: Token | undefined): boolean {
     if (!isKeyword(before, 'AS')) return true;
-    return CAST_FUNCTIONS.has(this.parens.at(-1) ?? '');
+    return CAST_FUNCTIONS.has(this.parens.at(-1)?.name ?? '');
+  }
+
+  /**
+   * Rewrites a date part argument (and its call) where BigQuery and DuckDB
+   * differ; returns the last token index consumed, or undefined if `i` is
+   * not a date part argument.
+   */
+  private datePart(i: number, word: string, before: Token | undefined, after: Token | undefined): number | undefined {
+    const call = this.parens.at(-1);
+    const position = DATE_PART_FUNCTIONS[call?.name ?? ''];
+    if (call?.nameIndex === undefined || position === undefined) return undefined;
+    if (before?.text !== (position === 'first' ? '(' : ',')) return undefined;
+    const part: DatePart = { name: word };
+    let end = i;
+    if (word === 'WEEK' && after?.text === '(') {
+      const weekday = this.neighbour(i, 2);
+      const close = this.neighbourIndex(i, 3);
+      if (weekday?.kind !== 'identifier' || close === undefined || this.tokens[close]?.text !== ')') return undefined;
+      part.weekday = weekday.text.toUpperCase();
+      end = close;
+    }
+    const next = this.neighbourIndex(end, 1);
+    const nextText = next === undefined ? undefined : this.tokens[next]?.text.toUpperCase();
+    if (nextText !== (position === 'first' ? 'FROM' : ')')) return undefined;
+    const rewrite = rewriteDatePartCall(call.name, part);
+    if (rewrite === undefined) return end;
+    this.out[call.nameIndex] = rewrite.functionName;
+    for (let k = i + 1; k <= end; k++) this.out[k] = '';
+    this.out[i] = rewrite.partText;
+    // EXTRACT(part FROM d) rewritten to a macro call: the part, if kept, becomes its first argument.
+    if (position === 'first' && rewrite.functionName !== 'EXTRACT' && next !== undefined) {
+      this.out[next] = rewrite.partText === '' ? '' : ',';
+    }
+    return end;
   }
 
   /** CURRENT_TIMESTAMP() is a keyword in DuckDB and takes no parentheses. */

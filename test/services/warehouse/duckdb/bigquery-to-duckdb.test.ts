@@ -172,3 +172,53 @@ t.test('NUMERIC literals keep 29 integer digits and 9 decimals', async (t) => {
   t.same(row, { n: '12345678901234567890123456789.123456789' });
   t.same(types, ['DECIMAL(38,9)']);
 });
+
+t.test('DATE_TRUNC takes BigQuery argument order and returns a DATE', async (t) => {
+  const sql = "SELECT DATE_TRUNC(DATE '2024-03-15', MONTH) AS m, DATE_TRUNC(DATE '2024-05-15', QUARTER) AS q, DATE_TRUNC(DATE '2024-05-15', YEAR) AS y";
+  t.equal(
+    translateBigQuerySql('SELECT DATE_TRUNC(d, MONTH) FROM t'),
+    "SELECT bq_date_trunc(d, 'month') FROM t",
+  );
+  t.same(await runTranslated(sql), { row: { m: '2024-03-01', q: '2024-04-01', y: '2024-01-01' }, types: ['DATE', 'DATE', 'DATE'] });
+});
+
+t.test('DATE_TRUNC to WEEK starts weeks on Sunday, WEEK(<day>) on that day, ISOWEEK on Monday', async (t) => {
+  // 2024-03-13 is a Wednesday.
+  const { row } = await runTranslated(
+    "SELECT DATE_TRUNC(DATE '2024-03-13', WEEK) AS w, DATE_TRUNC(DATE '2024-03-13', WEEK(MONDAY)) AS mon, " +
+      "DATE_TRUNC(DATE '2024-03-13', WEEK(THURSDAY)) AS thu, DATE_TRUNC(DATE '2024-03-13', ISOWEEK) AS iso, " +
+      "DATE_TRUNC(DATE '2024-03-10', WEEK) AS sunday_itself, DATE_TRUNC(DATE '2021-01-01', ISOYEAR) AS isoyear",
+  );
+  t.same(row, { w: '2024-03-10', mon: '2024-03-11', thu: '2024-03-07', iso: '2024-03-11', sunday_itself: '2024-03-10', isoyear: '2019-12-30' });
+});
+
+t.test('DATE_DIFF counts part boundaries from the second date to the first', async (t) => {
+  const { row, types } = await runTranslated(
+    "SELECT DATE_DIFF(DATE '2024-03-01', DATE '2024-02-01', DAY) AS days, DATE_DIFF(DATE '2024-02-01', DATE '2024-01-31', MONTH) AS months, " +
+      "DATE_DIFF(DATE '2024-01-01', DATE '2023-12-31', YEAR) AS years, DATE_DIFF(DATE '2024-01-01', DATE '2024-03-01', DAY) AS negative, " +
+      "DATE_DIFF(DATE '2024-03-17', DATE '2024-03-16', WEEK) AS sunday_crossed, DATE_DIFF(DATE '2024-03-18', DATE '2024-03-16', ISOWEEK) AS monday_crossed, " +
+      "DATE_DIFF(DATE '2024-03-16', DATE '2024-03-10', WEEK) AS same_week",
+  );
+  t.same(row, { days: '29', months: '1', years: '1', negative: '-60', sunday_crossed: '1', monday_crossed: '1', same_week: '0' });
+  t.same(types, ['BIGINT', 'BIGINT', 'BIGINT', 'BIGINT', 'BIGINT', 'BIGINT', 'BIGINT']);
+});
+
+t.test('EXTRACT counts DAYOFWEEK from Sunday = 1 and WEEK from the first Sunday, as BigQuery does', async (t) => {
+  t.equal(translateBigQuerySql('SELECT EXTRACT(DAYOFWEEK FROM d) FROM t'), 'SELECT bq_day_of_week(  d) FROM t');
+  // 2023-01-01 is a Sunday; 2024-01-01 a Monday, so its week is 0.
+  const { row } = await runTranslated(
+    "SELECT EXTRACT(DAYOFWEEK FROM DATE '2024-03-10') AS sunday, EXTRACT(DAYOFWEEK FROM DATE '2024-03-16') AS saturday, " +
+      "EXTRACT(WEEK FROM DATE '2023-01-01') AS w2023, EXTRACT(WEEK FROM DATE '2024-01-01') AS w2024, " +
+      "EXTRACT(WEEK(MONDAY) FROM DATE '2024-01-01') AS monday_weeks, EXTRACT(ISOWEEK FROM DATE '2024-12-30') AS isoweek, " +
+      "EXTRACT(MONTH FROM DATE '2024-12-30') AS month, EXTRACT(DAYOFYEAR FROM DATE '2024-12-31') AS doy",
+  );
+  t.same(row, { sunday: '1', saturday: '7', w2023: '1', w2024: '0', monday_weeks: '1', isoweek: '1', month: '12', doy: '366' });
+});
+
+t.test('date part words elsewhere are left alone', async (t) => {
+  t.equal(translateBigQuerySql('SELECT DATE_DIFF(a, week, DAY) FROM t'), "SELECT bq_date_diff(a, week, 'day') FROM t");
+  t.equal(translateBigQuerySql('SELECT DATE_TRUNC(month, YEAR) FROM t'), "SELECT bq_date_trunc(month, 'year') FROM t");
+  t.equal(translateBigQuerySql('SELECT week, month FROM t'), 'SELECT week, month FROM t');
+  t.equal(translateBigQuerySql("SELECT 'DATE_TRUNC(d, WEEK)' AS s"), "SELECT 'DATE_TRUNC(d, WEEK)' AS s");
+  t.equal(translateBigQuerySql('SELECT DATE_TRUNC(d, WEEK(FUNDAY)) FROM t'), 'SELECT DATE_TRUNC(d, WEEK(FUNDAY)) FROM t', 'an unknown weekday stays for DuckDB to reject');
+});
