@@ -87,8 +87,10 @@ class Translation {
   /** Significant-token positions, to look at neighbours across whitespace and comments. */
   private readonly significantIndexes: number[];
   private readonly significantRank = new Map<number, number>();
-  /** The function (name, or '', and token index) each open parenthesis belongs to. */
-  private readonly parens: Array<{ name: string; nameIndex: number | undefined }> = [];
+  /** The function (name, or '', and token index) each open parenthesis belongs to, and text to add at its close. */
+  private readonly parens: Array<{ name: string; nameIndex: number | undefined; closeSuffix: string }> = [];
+  /** Token indexes of function names written with BigQuery's SAFE. prefix. */
+  private readonly safeCalls = new Set<number>();
 
   constructor(private readonly tokens: Token[]) {
     this.out = tokens.map((token) => token.text);
@@ -140,9 +142,11 @@ class Translation {
     if (token.text === '(') {
       const before = this.neighbour(i, -1);
       const call = before?.kind === 'identifier';
-      this.parens.push({ name: call ? before.text.toUpperCase() : '', nameIndex: call ? this.neighbourIndex(i, -1) : undefined });
+      const nameIndex = call ? this.neighbourIndex(i, -1) : undefined;
+      const closeSuffix = nameIndex !== undefined && this.safeCalls.has(nameIndex) ? ')' : '';
+      this.parens.push({ name: call ? before.text.toUpperCase() : '', nameIndex, closeSuffix });
     } else if (token.text === ')') {
-      this.parens.pop();
+      this.out[i] += this.parens.pop()?.closeSuffix ?? '';
     }
   }
 
@@ -151,7 +155,8 @@ class Translation {
     const word = token.text.toUpperCase();
     const before = this.neighbour(i, -1);
     const after = this.neighbour(i, 1);
-    if (before?.text === '.' || after?.text === '.') return i;
+    if (word === 'SAFE' && after?.text === '.' && this.neighbour(i, 3)?.text === '(') return this.safePrefix(i);
+    if ((before?.text === '.' && !this.safeCalls.has(i)) || after?.text === '.') return i;
     const call = after?.text === '(';
 
     if (isKeyword(before, 'FROM', 'JOIN')) {
@@ -176,6 +181,18 @@ class Translation {
     const type = TYPE_RENAMES[word];
     if (type !== undefined && this.isTypePosition(before)) this.out[i] = type;
     return i;
+  }
+
+  /**
+   * SAFE.FN(args) returns NULL where FN would raise an error; DuckDB's TRY does
+   * the same. The call's closing parenthesis gets the extra one (trackParens).
+   */
+  private safePrefix(i: number): number {
+    const dot = this.neighbourIndex(i, 1) as number;
+    this.out[i] = 'TRY(';
+    this.out[dot] = '';
+    this.safeCalls.add(this.neighbourIndex(i, 2) as number);
+    return dot;
   }
 
   /** `x AS STRING` names a type inside CAST(...) but an alias anywhere else. */

@@ -222,3 +222,16 @@ t.test('date part words elsewhere are left alone', async (t) => {
   t.equal(translateBigQuerySql("SELECT 'DATE_TRUNC(d, WEEK)' AS s"), "SELECT 'DATE_TRUNC(d, WEEK)' AS s");
   t.equal(translateBigQuerySql('SELECT DATE_TRUNC(d, WEEK(FUNDAY)) FROM t'), 'SELECT DATE_TRUNC(d, WEEK(FUNDAY)) FROM t', 'an unknown weekday stays for DuckDB to reject');
 });
+
+t.test('SAFE.-prefixed calls become TRY(...), NULL where the function would fail', async (t) => {
+  t.equal(
+    translateBigQuerySql("SELECT SAFE.PARSE_DATE('%Y-%m-%d', s), SAFE.DATE_ADD(d, INTERVAL 1 DAY) FROM t"),
+    "SELECT TRY(PARSE_DATE('%Y-%m-%d', s)), TRY(bq_date_add(d, INTERVAL 1 DAY)) FROM t",
+  );
+  const { row } = await runTranslated(
+    "SELECT SAFE.PARSE_DATE('%Y-%m-%d', 'not a date') AS bad, SAFE.PARSE_DATE('%Y-%m-%d', '2024-02-29') AS good, " +
+      "SAFE.SUBSTR(SAFE.FORMAT_DATE('%Y', DATE '2024-01-01'), 1, 2) AS nested",
+  );
+  t.same(row, { bad: null, good: '2024-02-29', nested: '20' });
+  t.equal(translateBigQuerySql('SELECT safe.col FROM safe'), 'SELECT safe.col FROM safe', 'a table or column path named safe is left alone');
+});
