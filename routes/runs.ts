@@ -1,8 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { LocalConfigPolicy } from '../services/pipeline/run-parameters.js';
 import type { CallerVerifier } from '../services/runs/caller-auth.js';
-import { FINISHED_RUN_STATUSES, RunDocumentSchema, type RunDocument } from '../services/runs/run-document.js';
-import { RunSummarySchema } from '../services/runs/recon-runs.js';
+import { RUN_STATUSES, RunDocumentSchema, RunSummarySchema, type RunDocument } from '../services/runs/run-document.js';
 import type { RunService } from '../services/runs/run-service.js';
 import { errorResponses } from './http-errors.js';
 import { idempotencyKeyOf, RunParametersBodySchema, RunRequestHeadersSchema, runParametersOf } from './run-request.js';
@@ -95,13 +94,15 @@ export const runRoutes: FastifyPluginAsyncTypebox<RunRoutesOptions> = async (app
     {
       schema: {
         tags: ['runs'],
-        summary: 'Finished runs, newest first',
-        description: 'Read from the recon table; runs still in flight appear once they finish.',
+        summary: 'Runs, newest first',
+        description:
+          'The first page starts with the runs this instance has queued or running; then the finished runs the recon table ' +
+          'holds, from any instance. limit and next_offset count finished runs. Runs in flight on other instances appear once they finish.',
         security: [{ bearer: [] }],
         querystring: Type.Object(
           {
             run_date: Type.Optional(Type.String({ format: 'date', description: 'Only runs of this run_date' })),
-            status: Type.Optional(Type.Union(FINISHED_RUN_STATUSES.map((status) => Type.Literal(status)))),
+            status: Type.Optional(Type.Union(RUN_STATUSES.map((status) => Type.Literal(status)))),
             limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
             offset: Type.Integer({ minimum: 0, default: 0, description: 'next_offset of the previous page' }),
             recon_table: ReconTableQuery,

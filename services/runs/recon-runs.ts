@@ -1,27 +1,22 @@
-import { Type, type Static } from '@sinclair/typebox';
 import type { ErrorCategory } from '../errors.js';
 import { RUN_ROW_ID } from '../pipeline/recon-rows.js';
 import { runStatusOf } from '../pipeline/run-outcome.js';
 import { parseTableRef, quoteTableRef } from '../table-ref.js';
 import type { QueryParameter, Row, Warehouse } from '../warehouse/warehouse.js';
-import { countsOf, FINISHED_RUN_STATUSES, RunCountsSchema, type MetricEntry, type RunDocument } from './run-document.js';
+import { countsOf, type MetricEntry, type RunDocument, type RunStatus, type RunSummary } from './run-document.js';
 
 /** Reads answer an HTTP request: far shorter than a metric's query timeout. */
 const READ_TIMEOUT_MS = 30_000;
 
-export const RunSummarySchema = Type.Object({
-  run_id: Type.String(),
-  status: Type.Union(FINISHED_RUN_STATUSES.map((status) => Type.Literal(status))),
-  run_date: Type.String(),
-  env: Type.String(),
-  finished_at: Type.String({ description: 'When its last recon row was written (ISO 8601, UTC)' }),
-  counts: RunCountsSchema,
-});
-export type RunSummary = Static<typeof RunSummarySchema>;
+export interface RunPage {
+  runs: RunSummary[];
+  /** The offset of the next page of finished runs; null on the last. */
+  next_offset: number | null;
+}
 
 export interface RunListFilter {
   run_date?: string;
-  status?: RunSummary['status'];
+  status?: RunStatus;
   limit: number;
   offset: number;
 }
@@ -71,7 +66,7 @@ export class ReconRuns {
   }
 
   /** Runs newest first; asks for one row more than the page to know whether another page follows. */
-  async list(reconTable: string, filter: RunListFilter): Promise<{ runs: RunSummary[]; next_offset: number | null }> {
+  async list(reconTable: string, filter: RunListFilter): Promise<RunPage> {
     const params: Record<string, QueryParameter> = { run_row: { type: 'STRING', value: RUN_ROW_ID } };
     if (filter.run_date !== undefined) params.run_date = { type: 'DATE', value: filter.run_date };
     if (filter.status !== undefined) params.status = { type: 'STRING', value: filter.status };
@@ -131,7 +126,7 @@ function summaryOfRow(row: Row): RunSummary {
     status: row.status as RunSummary['status'],
     run_date: row.run_date ?? '',
     env: row.env ?? '',
-    finished_at: isoOfLoadTs(row.finished_at ?? null) ?? '',
+    finished_at: isoOfLoadTs(row.finished_at ?? null),
     counts: { metrics, passed, failed: metrics - passed, pending: 0 },
   };
 }

@@ -9,6 +9,8 @@ const ErrorCategoryText = Type.String({ description: `One of ${ERROR_CATEGORIES.
 
 export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'partial', 'failed'] as const;
 export const FINISHED_RUN_STATUSES = ['succeeded', 'partial', 'failed'] as const;
+const RunStatusSchema = Type.Union(RUN_STATUSES.map((status) => Type.Literal(status)));
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export const MetricEntrySchema = Type.Object({
   metric_id: Type.String(),
@@ -44,7 +46,7 @@ export const RunCountsSchema = Type.Object({
 export const RunDocumentSchema = Type.Object(
   {
     run_id: Type.String(),
-    status: Type.Union(RUN_STATUSES.map((status) => Type.Literal(status))),
+    status: RunStatusSchema,
     source: Type.Union([Type.Literal('instance'), Type.Literal('recon_table')], {
       description: 'instance: answered by the instance running (or having run) it; recon_table: read from the audit trail',
     }),
@@ -59,9 +61,25 @@ export const RunDocumentSchema = Type.Object(
   { description: 'One run: its status, counts and one entry per selected metric' },
 );
 
+export const RunSummarySchema = Type.Object({
+  run_id: Type.String(),
+  status: RunStatusSchema,
+  run_date: Type.String(),
+  env: Type.String(),
+  finished_at: Timestamp('When its last recon row was written; null while in flight'),
+  counts: RunCountsSchema,
+});
+
 export type MetricEntry = Static<typeof MetricEntrySchema>;
 export type RunDocument = Static<typeof RunDocumentSchema>;
 export type RunCounts = Static<typeof RunCountsSchema>;
+export type RunSummary = Static<typeof RunSummarySchema>;
+
+/** One line of a run listing. */
+export function summaryOf(document: RunDocument): RunSummary {
+  const { run_id, status, parameters, finished_at, counts } = document;
+  return { run_id, status, run_date: parameters.run_date, env: parameters.env, finished_at, counts };
+}
 
 export function countsOf(metrics: MetricEntry[]): RunCounts {
   const passed = metrics.filter((metric) => metric.status === 'Passed').length;

@@ -58,6 +58,11 @@ export class RunPool {
     return this.#entries.get(runId)?.run;
   }
 
+  /** Every run in flight here, the last accepted first. */
+  live(): LiveRun[] {
+    return [...this.#entries.values()].map((entry) => entry.run).reverse();
+  }
+
   findByFingerprint(fingerprint: string): LiveRun | undefined {
     return [...this.#entries.values()].find((entry) => entry.run.fingerprint === fingerprint)?.run;
   }

@@ -2,8 +2,8 @@ import { InvalidRunParametersError } from '../errors.js';
 import type { RunParameters } from '../pipeline/run-parameters.js';
 import { tableRefProblem } from '../table-ref.js';
 import type { IdempotencyStore } from './idempotency-store.js';
-import type { ReconRuns, RunListFilter, RunSummary } from './recon-runs.js';
-import type { RunDocument } from './run-document.js';
+import type { ReconRuns, RunListFilter, RunPage } from './recon-runs.js';
+import { FINISHED_RUN_STATUSES, summaryOf, type RunDocument, type RunStatus, type RunSummary } from './run-document.js';
 import { IdempotencyKeyReusedError, RunNotFoundError } from './run-errors.js';
 import type { RunPool } from './run-pool.js';
 
@@ -67,12 +67,32 @@ export class RunService {
     return finished ?? this.find(runId, reconTable);
   }
 
-  list(filter: RunListFilter, reconTable?: string): Promise<{ runs: RunSummary[]; next_offset: number | null }> {
-    return this.recon.list(this.reconTableOf(reconTable), filter);
+  /**
+   * The first page starts with the runs in flight on this instance (a bounded
+   * few) that write to the recon table asked for; `limit` and `next_offset`
+   * count the finished runs the recon table holds.
+   */
+  async list(filter: RunListFilter, reconTable?: string): Promise<RunPage> {
+    const table = this.reconTableOf(reconTable);
+    const live = filter.offset === 0 ? this.liveSummaries(filter, table) : [];
+    if (filter.status !== undefined && !isFinished(filter.status)) return { runs: live, next_offset: null };
+    const finished = await this.recon.list(table, filter);
+    // A run whose recon rows were just written can still be in flight for a moment: list it once.
+    const liveIds = new Set(live.map((run) => run.run_id));
+    return { runs: [...live, ...finished.runs.filter((run) => !liveIds.has(run.run_id))], next_offset: finished.next_offset };
   }
 
   shutdown(graceMs: number): Promise<void> {
     return this.pool.shutdown(graceMs);
+  }
+
+  private liveSummaries(filter: RunListFilter, reconTable: string): RunSummary[] {
+    return this.pool
+      .live()
+      .filter((run) => run.parameters.recon_table === reconTable)
+      .map((run) => summaryOf(run.document()))
+      .filter((run) => filter.status === undefined || run.status === filter.status)
+      .filter((run) => filter.run_date === undefined || run.run_date === filter.run_date);
   }
 
   private reconTableOf(requested: string | undefined): string {
@@ -86,6 +106,10 @@ export class RunService {
     if (problem !== undefined) throw new InvalidRunParametersError([{ field: 'recon_table', reason: problem }]);
     return table.trim();
   }
+}
+
+function isFinished(status: RunStatus): boolean {
+  return (FINISHED_RUN_STATUSES as readonly RunStatus[]).includes(status);
 }
 
 /** Parameters that run the same work give the same text, whatever the order of dependencies. */

@@ -85,6 +85,45 @@ t.test('GET /runs lists finished runs newest first, filtered and paged', async (
   t.not(next.json().runs[0].run_id, byDate.json().runs[0].run_id);
 });
 
+t.test('GET /runs starts with the runs in flight here, then the finished ones', async (t) => {
+  let releaseHeld!: () => void;
+  const held = new Promise<void>((resolve) => {
+    releaseHeld = resolve;
+  });
+  const heldPaths = new Set<string>();
+  const { app, writeConfig, runBody } = await build(t, {
+    settings: { METRICS_RUNS_IN_FLIGHT: 1 },
+    configSource: (real) => ({
+      async read(path: string) {
+        if (heldPaths.has(path)) await held;
+        return real.read(path);
+      },
+    }),
+  });
+  const post = async (url: string, config: string, runDate: string) =>
+    (await app.inject({ method: 'POST', url, payload: runBody(config, { run_date: runDate }) })).json().run_id as string;
+  const list = async (query: string) => (await app.inject({ method: 'GET', url: `/runs${query}` })).json();
+  const finished = await post('/runs?wait=true', writeConfig([quickMetric('m1')]), '2024-01-01');
+  const heldConfig = writeConfig([quickMetric('m2')]);
+  heldPaths.add(heldConfig);
+  const running = await post('/runs', heldConfig, '2024-01-02');
+  const queued = await post('/runs', heldConfig, '2024-01-03');
+
+  const all = await list('');
+  t.match(all.runs, [
+    { run_id: queued, status: 'queued', run_date: '2024-01-03', env: 'DEV', finished_at: null },
+    { run_id: running, status: 'running', run_date: '2024-01-02', finished_at: null },
+    { run_id: finished, status: 'succeeded', run_date: '2024-01-01', finished_at: /Z$/ },
+  ]);
+  t.equal(all.runs.length, 3);
+  t.same(await list('?status=running'), { runs: [all.runs[1]], next_offset: null }, 'filtered by status, without the recon table');
+  t.same((await list('?status=succeeded')).runs.map((run: { run_id: string }) => run.run_id), [finished]);
+  t.same((await list('?run_date=2024-01-03')).runs.map((run: { run_id: string }) => run.run_id), [queued]);
+  t.same(await list('?offset=1'), { runs: [], next_offset: null }, 'later pages hold finished runs only');
+  t.same(await list('?recon_table=proj-a.audit.other'), { runs: [], next_offset: null }, 'only runs writing to the recon table asked for');
+  releaseHeld();
+});
+
 t.test('GET /runs is empty while the recon table does not exist', async (t) => {
   const { app } = await build(t);
   const response = await app.inject({ method: 'GET', url: '/runs' });
