@@ -14,7 +14,11 @@ import type { RunParameters } from './run-parameters.js';
 import { writeReconRows, writeTargetBatch } from './table-writes.js';
 import { targetRow } from './target-rows.js';
 
-const INTERRUPTED = 'Run was interrupted (service shutdown) before this metric finished';
+/** The recon reason of a metric the run could not finish; the abort reason says why (service shutdown, SIGTERM). */
+function interrupted(signal: AbortSignal, cause?: unknown): PipelineError {
+  const why = signal.reason instanceof Error ? signal.reason.message : 'interrupted';
+  return new PipelineError('PIPELINE_EXECUTION_ERROR', `Run was interrupted (${why}) before this metric finished`, { cause });
+}
 
 interface Attempt {
   metric: MetricDefinition;
@@ -101,13 +105,13 @@ async function executeAndWrite(
   };
   const attempt = async (metric: MetricDefinition): Promise<Attempt> => {
     const startedAt = now();
-    if (control.signal?.aborted) return { metric, startedAt, failure: new PipelineError('PIPELINE_EXECUTION_ERROR', INTERRUPTED) };
+    if (control.signal?.aborted) return { metric, startedAt, failure: interrupted(control.signal) };
     control.onMetricStarted?.(plannedMetric(metric));
     try {
       return { metric, startedAt, executed: await executeMetric(metric, context) };
     } catch (error) {
       const failure = control.signal?.aborted
-        ? new PipelineError('PIPELINE_EXECUTION_ERROR', INTERRUPTED, { cause: error })
+        ? interrupted(control.signal, error)
         : error instanceof PipelineError
           ? error
           : new PipelineError('UNKNOWN_ERROR', oneLineReason(error), { cause: error });

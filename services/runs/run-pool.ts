@@ -86,7 +86,7 @@ export class RunPool {
   #interruptAll(): void {
     const logger = this.options.dependencies.logger;
     if (this.#entries.size > 0) logger.warn({ runs: [...this.#entries.keys()] }, 'Shutdown grace period over: interrupting runs');
-    for (const { run } of this.#entries.values()) run.controller.abort(new Error('interrupted by shutdown'));
+    for (const { run } of this.#entries.values()) run.controller.abort(new Error('service shutdown'));
     // Queued runs start now with their signal already aborted, so the
     // pipeline records each of their metrics as interrupted before the process goes.
     this.#queue.concurrency = Number.POSITIVE_INFINITY;

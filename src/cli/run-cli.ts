@@ -21,6 +21,8 @@ export interface CliIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WriteStream;
   env: NodeJS.ProcessEnv;
+  /** Aborted to interrupt the run: metrics not finished by then are recorded as interrupted. */
+  signal?: AbortSignal;
 }
 
 /** Adapters the caller already holds (the demo, tests); otherwise made from the settings and closed after the run. */
@@ -70,6 +72,7 @@ export async function runCli(argv: string[], io: CliIo, adapters: CliAdapters = 
       { warehouse, configSource: adapters.configSource ?? createConfigSource(settings), logger, settings: pipelineSettings(settings) },
       {
         runId: randomUUID(),
+        ...(io.signal ? { signal: io.signal } : {}),
         ...(progress ? { onMetricsPlanned: progress.onMetricsPlanned, onMetricStarted: progress.onMetricStarted, onMetricDone: progress.onMetricDone } : {}),
       },
     );

@@ -3,10 +3,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import t from 'tap';
+import { createDuckDbWarehouse } from '../../../services/warehouse/duckdb/duckdb-warehouse.js';
 import { runCli } from '../../../src/cli/run-cli.js';
 
 /** Runs the real CLI in-process on a DuckDB warehouse in a temp dir; returns code and output. */
-async function cli(t: Test, metrics: unknown, flags: Record<string, string> = {}, terminal = false) {
+async function cli(t: Test, metrics: unknown, flags: Record<string, string> = {}, terminal = false, signal?: AbortSignal) {
   const dir = t.testdir();
   const config = join(dir, 'metrics.json');
   writeFileSync(config, JSON.stringify(metrics));
@@ -30,8 +31,9 @@ async function cli(t: Test, metrics: unknown, flags: Record<string, string> = {}
     stdout,
     stderr: stderr as unknown as NodeJS.WriteStream,
     env: { METRICS_DUCKDB_DIR: join(dir, 'warehouse'), LOG_LEVEL: 'warn' },
+    ...(signal ? { signal } : {}),
   });
-  return { code, out, err };
+  return { code, out, err, dir };
 }
 
 const good = (id: string, denominator = '1') => ({
@@ -100,4 +102,26 @@ t.test('off a terminal: Cloud Logging JSON lines and no progress line', async (t
   t.notMatch(err, /\[1\/1\]/);
   const lines = err.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
   t.ok(lines.some((line) => line.severity === 'WARNING' && line.error_category === 'DATA_QUALITY_ERROR'));
+});
+
+t.test('an interrupted run records its unfinished metrics as interrupted and exits 1', async (t) => {
+  const endless = {
+    ...good('slow'),
+    sql: "SELECT COUNT(*) AS metric_output, 1 AS numerator_value, 1 AS denominator_value, '{currently}' AS business_data_date FROM range(1000000) a, range(1000000) b",
+  };
+  const controller = new AbortController();
+  // Before or after the query starts, the outcome is the same: the metric is recorded as interrupted.
+  setTimeout(() => controller.abort(new Error('SIGTERM')), 300);
+  const { code, out, dir } = await cli(t, [endless], {}, false, controller.signal);
+  t.equal(code, 1);
+  t.match(out, /slow\s*│\s*Failed\s*│\s*PIPELINE_EXECUTION_ERROR/);
+  const warehouse = await createDuckDbWarehouse({ directory: join(dir, 'warehouse') });
+  t.teardown(() => warehouse.close());
+  const { rows } = await warehouse.query({
+    sql: 'SELECT source_system_id, clcltn_ds, error_category, excldd_reason_tx FROM `p.audit.recon` ORDER BY source_system_id',
+    timeoutMs: 10_000,
+  });
+  t.match(rows, [
+    { source_system_id: 'slow', clcltn_ds: 'Failed', error_category: 'PIPELINE_EXECUTION_ERROR', excldd_reason_tx: 'Run was interrupted (SIGTERM) before this metric finished' },
+  ]);
 });
