@@ -28,7 +28,8 @@ const TABLES: DemoTable[] = [
         Array.from({ length: 40 + dayIndex * 5 }, (_, i) => ({
           transaction_id: String(dayIndex * 1000 + i),
           customer_id: `C${String(1 + Math.floor(random() * 60)).padStart(3, '0')}`,
-          amount: `${1 + Math.floor(random() * 250)}.${String(Math.floor(random() * 1e9)).padStart(9, '0')}`,
+          // Money in cents, so the sums in the results read as exact as they are.
+          amount: `${1 + Math.floor(random() * 250)}.${String(Math.floor(random() * 100)).padStart(2, '0')}`,
           partition_dt: day,
         })),
       );
