@@ -8,16 +8,11 @@ import { createConfigSource, createWarehouse } from '../../src/adapters.js';
 import { buildApp, type App, type BuildAppOptions } from '../../src/app.js';
 import { loadSettings, type Settings } from '../../src/settings.js';
 
-export { PARTITION_INFO, RECON, RUN_DATE, TARGET } from './fixtures.js';
+export { endlessMetric, PARTITION_INFO, RECON, RUN_DATE, TARGET } from './fixtures.js';
 
 /** A metric whose SQL returns at once with the given output. */
 export function quickMetric(metric_id: string, output = '1') {
   return metric(metric_id, resultSql(output));
-}
-
-/** A metric whose SQL counts 10^12 rows: it runs until the run is interrupted. */
-export function endlessMetric(metric_id: string) {
-  return metric(metric_id, `${resultSql('count(*)')} FROM range(1000000) AS a CROSS JOIN range(1000000) AS b`);
 }
 
 export interface BuildOptions {

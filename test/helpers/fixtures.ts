@@ -17,6 +17,11 @@ export function resultSql(output: string, numerator = output, denominator = '1',
   return `SELECT ${output} AS metric_output, ${numerator} AS numerator_value, ${denominator} AS denominator_value, ${date} AS business_data_date`;
 }
 
+/** A metric whose SQL counts 10^12 rows: it runs until the run is interrupted. */
+export function endlessMetric(metric_id: string) {
+  return metric(metric_id, `${resultSql('count(*)')} FROM range(1000000) AS a CROSS JOIN range(1000000) AS b`);
+}
+
 /** Run parameters for the fixture tables, as the CLI flags or POST /runs carry them. */
 export function runParameters<T extends object>(gcsPath: string, overrides?: T) {
   return {

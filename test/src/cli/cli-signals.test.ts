@@ -4,18 +4,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
 import { createDuckDbWarehouse } from '../../../services/warehouse/duckdb/duckdb-warehouse.js';
+import { endlessMetric } from '../../helpers/fixtures.js';
 
 const CLI = fileURLToPath(new URL('../../../src/cli.ts', import.meta.url));
 const TS_LOADER = fileURLToPath(new URL('../../../node_modules/@tapjs/typescript/dist/esm/import.mjs', import.meta.url));
 
-const endless = {
-  metric_id: 'slow',
-  metric_name: 'slow',
-  metric_type: 'count',
-  sql: "SELECT COUNT(*) AS metric_output, 1 AS numerator_value, 1 AS denominator_value, '{currently}' AS business_data_date FROM range(1000000) a, range(1000000) b",
-  dependency: 'daily',
-  target_table: 'p.metrics.out',
-};
 
 /**
  * Starts the real CLI entry point in its own process on an endless metric,
@@ -24,7 +17,7 @@ const endless = {
 async function interruptedCli(t: Test, signals: NodeJS.Signals[]) {
   const dir = t.testdir();
   const config = join(dir, 'metrics.json');
-  writeFileSync(config, JSON.stringify([endless]));
+  writeFileSync(config, JSON.stringify([endlessMetric('slow')]));
   const flags = ['--gcs_path', config, '--run_date', '2024-01-15', '--dependencies', 'daily', '--partition_info_table', 'p.ops.partition_info', '--env', 'dev', '--recon_table', 'p.audit.recon'];
   const child = spawn(process.execPath, [`--import=${TS_LOADER}`, CLI, ...flags], {
     env: { ...process.env, METRICS_DUCKDB_DIR: join(dir, 'warehouse'), LOG_LEVEL: 'info' },

@@ -5,6 +5,7 @@ import { PassThrough } from 'node:stream';
 import t from 'tap';
 import { createDuckDbWarehouse } from '../../../services/warehouse/duckdb/duckdb-warehouse.js';
 import { runCli } from '../../../src/cli/run-cli.js';
+import { endlessMetric } from '../../helpers/fixtures.js';
 
 /** Runs the real CLI in-process on a DuckDB warehouse in a temp dir; returns code and output. */
 async function cli(t: Test, metrics: unknown, flags: Record<string, string> = {}, terminal = false, signal?: AbortSignal) {
@@ -105,14 +106,10 @@ t.test('off a terminal: Cloud Logging JSON lines and no progress line', async (t
 });
 
 t.test('an interrupted run records its unfinished metrics as interrupted and exits 1', async (t) => {
-  const endless = {
-    ...good('slow'),
-    sql: "SELECT COUNT(*) AS metric_output, 1 AS numerator_value, 1 AS denominator_value, '{currently}' AS business_data_date FROM range(1000000) a, range(1000000) b",
-  };
   const controller = new AbortController();
   // Before or after the query starts, the outcome is the same: the metric is recorded as interrupted.
   setTimeout(() => controller.abort(new Error('SIGTERM')), 300);
-  const { code, out, dir } = await cli(t, [endless], {}, false, controller.signal);
+  const { code, out, dir } = await cli(t, [endlessMetric('slow')], {}, false, controller.signal);
   t.equal(code, 1);
   t.match(out, /slow\s*│\s*Failed\s*│\s*PIPELINE_EXECUTION_ERROR/);
   const warehouse = await createDuckDbWarehouse({ directory: join(dir, 'warehouse') });
