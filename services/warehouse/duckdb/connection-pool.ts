@@ -1,9 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { PipelineError } from '../../errors.js';
 
 /** How often an interrupt is repeated until the engine gives the connection back. */
-export const REINTERRUPT_MS = 20;
+const REINTERRUPT_MS = 20;
 
 interface Waiter {
   resolve: (connection: DuckDBConnection) => void;
@@ -19,7 +18,11 @@ export class ConnectionPool {
   private readonly idle: DuckDBConnection[];
   private readonly busy = new Set<DuckDBConnection>();
   private readonly waiters: Waiter[] = [];
+  /** The repeating interrupt of each lent connection being interrupted. */
+  private readonly interrupting = new Map<DuckDBConnection, NodeJS.Timeout>();
   private closing = false;
+  /** Resolves `close` once every lent connection is back. */
+  private drained: (() => void) | undefined;
 
   private constructor(private readonly all: DuckDBConnection[]) {
     this.idle = [...all];
@@ -70,14 +73,26 @@ export class ConnectionPool {
     });
   }
 
+  /**
+   * Interrupts the query running on a lent connection, again and again until
+   * the connection is given back: an interrupt that lands before DuckDB starts
+   * executing is lost. Stopping at release means the connection's next query
+   * is never hit by an interrupt meant for this one.
+   */
+  interrupt(connection: DuckDBConnection): void {
+    if (!this.busy.has(connection) || this.interrupting.has(connection)) return;
+    connection.interrupt();
+    this.interrupting.set(connection, setInterval(() => connection.interrupt(), REINTERRUPT_MS));
+  }
+
   release(connection: DuckDBConnection): void {
+    clearInterval(this.interrupting.get(connection));
+    this.interrupting.delete(connection);
     const waiter = this.closing ? undefined : this.waiters.shift();
-    if (waiter === undefined) {
-      this.busy.delete(connection);
-      this.idle.push(connection);
-    } else {
-      waiter.resolve(connection);
-    }
+    if (waiter !== undefined) return waiter.resolve(connection);
+    this.busy.delete(connection);
+    this.idle.push(connection);
+    if (this.busy.size === 0) this.drained?.();
   }
 
   /**
@@ -88,9 +103,12 @@ export class ConnectionPool {
   async close(): Promise<void> {
     this.closing = true;
     for (const waiter of this.waiters.splice(0)) waiter.reject(warehouseClosedError());
-    while (this.busy.size > 0) {
-      for (const connection of this.busy) connection.interrupt();
-      await sleep(REINTERRUPT_MS);
+    if (this.busy.size > 0) {
+      const drained = new Promise<void>((resolve) => {
+        this.drained = resolve;
+      });
+      for (const connection of this.busy) this.interrupt(connection);
+      await drained;
     }
     for (const connection of this.all) connection.closeSync();
   }

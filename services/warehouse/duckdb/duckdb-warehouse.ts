@@ -76,8 +76,8 @@ export class DuckDbWarehouse implements Warehouse {
       const work = (async () => {
         await this.catalogs.attachNamedIn(request.sql);
         return runReadOnlyQuery(connection, sql, request.params ?? {});
-      })();
-      return await deadline.race(connection, work, () => this.pool.release(connection));
+      })().finally(() => this.pool.release(connection));
+      return await deadline.race(work, () => this.pool.interrupt(connection));
     } catch (error) {
       throw asPipelineError(error, 'SQL_EXECUTION_ERROR');
     } finally {

@@ -1,6 +1,4 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
 import { PipelineError, QueryTimeoutError } from '../../errors.js';
-import { REINTERRUPT_MS } from './connection-pool.js';
 
 /**
  * The end of one query's life: its timeout or the caller's abort signal,
@@ -25,28 +23,19 @@ export class QueryDeadline {
   }
 
   /**
-   * Settles with `work` (running on `connection`), or rejects as soon as the
-   * deadline passes; then the connection is interrupted until `work` settles.
-   * `release` runs once the interrupts have stopped, so the connection's
-   * next query is never hit by one meant for this query.
+   * Settles with `work`, or rejects as soon as the deadline passes and calls
+   * `interrupt` to stop the work, which may still be running then.
    */
-  race<T>(connection: DuckDBConnection, work: Promise<T>, release: () => void): Promise<T> {
+  race<T>(work: Promise<T>, interrupt: () => void): Promise<T> {
     const signal = this.signal;
     return new Promise<T>((resolve, reject) => {
-      let repeat: NodeJS.Timeout | undefined;
       const onAbort = () => {
         reject(signal.reason);
-        connection.interrupt();
-        // An interrupt that lands before DuckDB starts executing is lost, so repeat it.
-        repeat = setInterval(() => connection.interrupt(), REINTERRUPT_MS);
+        interrupt();
       };
       if (signal.aborted) onAbort();
       else signal.addEventListener('abort', onAbort, { once: true });
-      work.then(resolve, reject).finally(() => {
-        clearInterval(repeat);
-        signal.removeEventListener('abort', onAbort);
-        release();
-      });
+      work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
     });
   }
 
