@@ -1,4 +1,4 @@
-import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type, type FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { checkReadiness } from '../services/runs/readiness.js';
 import type { RunService } from '../services/runs/run-service.js';
 import type { Warehouse } from '../services/warehouse/warehouse.js';
@@ -12,11 +12,11 @@ export interface HealthRoutesOptions {
 const Status = (status: string) => Type.Object({ status: Type.Literal(status) });
 
 /** Liveness and readiness; open to every caller, as probes carry no credentials. */
-export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app, { service, warehouse }) => {
+export const healthRoutes: FastifyPluginCallbackTypebox<HealthRoutesOptions> = (app, { service, warehouse }, done) => {
   app.get(
     '/healthz',
     { schema: { tags: ['health'], summary: 'Liveness: the process answers', response: { 200: Status('ok') } } },
-    async () => ({ status: 'ok' as const }),
+    () => ({ status: 'ok' as const }),
   );
 
   app.get(
@@ -33,4 +33,5 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
       return { status: 'ready' as const };
     },
   );
+  done();
 };

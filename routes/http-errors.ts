@@ -30,7 +30,7 @@ export const ErrorResponseSchema = Type.Object(
   },
   { description: 'An error; never carries a stack trace or a credential' },
 );
-type ErrorResponse = Static<typeof ErrorResponseSchema>;
+export type ErrorResponse = Static<typeof ErrorResponseSchema>;
 
 /** Response schemas for the error statuses a route can answer. */
 export function errorResponses<const S extends number>(...statuses: S[]): Record<S, typeof ErrorResponseSchema> {
@@ -97,7 +97,7 @@ export function errorBody(statusCode: number, code: string, message: string, det
 export function fieldProblemsOf(validation: FastifySchemaValidationError[], context = 'body'): FieldProblem[] {
   const problems = new Map<string, string>();
   for (const issue of validation) {
-    const params = issue.params as Record<string, unknown>;
+    const params: Record<string, unknown> = issue.params;
     const field =
       typeof params.missingProperty === 'string'
         ? params.missingProperty

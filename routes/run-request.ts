@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import { InvalidRunParametersError, type FieldProblem } from '../services/errors.js';
 import { validateRunParameters, type LocalConfigPolicy, type RawRunParameters, type RunParameters } from '../services/pipeline/run-parameters.js';
 import { fieldProblemsOf } from './http-errors.js';
@@ -32,7 +32,8 @@ export const RunRequestHeadersSchema = Type.Object({
  * per field, the rule's reason winning.
  */
 export function runParametersOf(request: FastifyRequest, policy: LocalConfigPolicy): RunParameters {
-  const shapeProblems = request.validationError ? fieldProblemsOf(request.validationError.validation, request.validationError.validationContext) : [];
+  const shapeError = request.validationError as (Error & { validation: FastifySchemaValidationError[]; validationContext?: string }) | undefined;
+  const shapeProblems = shapeError ? fieldProblemsOf(shapeError.validation, shapeError.validationContext) : [];
   const body = isRecord(request.body) ? (request.body as RawRunParameters) : {};
   let ruleProblems: FieldProblem[] = [];
   let parameters: RunParameters | undefined;

@@ -1,4 +1,4 @@
-import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type, type FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import type { LocalConfigPolicy } from '../services/pipeline/run-parameters.js';
 import type { CallerVerifier } from '../services/runs/caller-auth.js';
 import { RUN_STATUSES, RunDocumentSchema, RunSummarySchema, type RunDocument } from '../services/runs/run-document.js';
@@ -29,7 +29,7 @@ function waitStatusOf(document: RunDocument): 200 | 202 | 422 {
   return document.status === 'queued' || document.status === 'running' ? 202 : 422;
 }
 
-export const runRoutes: FastifyPluginAsyncTypebox<RunRoutesOptions> = async (app, options) => {
+export const runRoutes: FastifyPluginCallbackTypebox<RunRoutesOptions> = (app, options, done) => {
   const { service, verifyCaller, localConfigPolicy, waitMaxMs } = options;
   app.addHook('onRequest', async (request) => verifyCaller(request.headers.authorization));
 
@@ -123,4 +123,5 @@ export const runRoutes: FastifyPluginAsyncTypebox<RunRoutesOptions> = async (app
       return service.list(filter, reconTable);
     },
   );
+  done();
 };

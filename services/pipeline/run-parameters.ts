@@ -48,7 +48,7 @@ export function validateRunParameters(raw: RawRunParameters, policy: LocalConfig
   if (pathProblem) problem('gcs_path', pathProblem);
 
   const runDate = typeof raw.run_date === 'string' ? raw.run_date.trim() : '';
-  if (!isCalendarDate(runDate)) problem('run_date', `must be a real calendar date as YYYY-MM-DD, got '${String(raw.run_date ?? '')}'`);
+  if (!isCalendarDate(runDate)) problem('run_date', `must be a real calendar date as YYYY-MM-DD, got ${quoted(raw.run_date)}`);
 
   const dependencies = splitDependencies(raw.dependencies);
   if (dependencies === undefined) problem('dependencies', 'must be a comma-separated string or an array of strings');
@@ -61,7 +61,7 @@ export function validateRunParameters(raw: RawRunParameters, policy: LocalConfig
 
   const env = typeof raw.env === 'string' ? raw.env.trim().toUpperCase() : '';
   if (!(ENVIRONMENTS as readonly string[]).includes(env)) {
-    problem('env', `must be one of ${ENVIRONMENTS.join(', ')} (any case), got '${String(raw.env ?? '')}'`);
+    problem('env', `must be one of ${ENVIRONMENTS.join(', ')} (any case), got ${quoted(raw.env)}`);
   }
 
   if (problems.length > 0) throw new InvalidRunParametersError(problems);
@@ -97,4 +97,12 @@ function configPathProblem(path: string, policy: LocalConfigPolicy): string | un
   }
   if (!policy.allowLocal) return 'local config paths are not allowed here; use gs://bucket/object';
   return undefined;
+}
+
+/** A caller's value as an error quotes it: text in quotes, anything else by its JSON type, never '[object Object]'. */
+function quoted(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (value === undefined || value === null) return 'nothing';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `the ${typeof value} ${JSON.stringify(value)}`;
 }

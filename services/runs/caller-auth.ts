@@ -27,13 +27,15 @@ const GOOGLE_ISSUERS = ['https://accounts.google.com', 'accounts.google.com'];
 export function createCallerVerifier(policy: CallerAuthPolicy): CallerVerifier {
   switch (policy.mode) {
     case 'none':
-      return async () => {};
+      return () => Promise.resolve();
     case 'token': {
       const expected = digest(policy.token);
-      return async (authorization) => {
-        // Comparing digests keeps the comparison constant-time whatever the length given.
-        if (!timingSafeEqual(digest(bearerToken(authorization)), expected)) throw new UnauthenticatedError('The bearer token is not valid');
-      };
+      // A missing or bad header rejects rather than throws, as with the other verifiers.
+      return (authorization) =>
+        Promise.resolve().then(() => {
+          // Comparing digests keeps the comparison constant-time whatever the length given.
+          if (!timingSafeEqual(digest(bearerToken(authorization)), expected)) throw new UnauthenticatedError('The bearer token is not valid');
+        });
     }
     case 'oidc':
       return googleIdTokenVerifier(policy);

@@ -42,7 +42,7 @@ async function open(t: Test) {
 
 async function fieldsOf(client: BigQuery, tableName: string): Promise<Array<{ name: string; type: string }>> {
   const [, dataset, table] = tableName.split('.') as [string, string, string];
-  const [metadata] = await client.dataset(dataset).table(table).getMetadata();
+  const metadata = (await client.dataset(dataset).table(table).getMetadata())[0] as unknown;
   return (metadata as { schema: { fields: Array<{ name: string; type: string }> } }).schema.fields.map(({ name, type }) => ({ name, type }));
 }
 

@@ -69,10 +69,12 @@ t.test('the Dockerfile: Node 22 bookworm, production dependencies only, compiled
 });
 
 t.test('production dependencies and the compiled output alone start the service, answer /healthz and stop on SIGTERM', async (t) => {
-  let child: ChildProcess | undefined;
+  // Filled in below; the teardown, registered first, kills whatever was started.
+  const started: { child?: ChildProcess } = {};
   // Outside the repository: npm must never mistake the repository for the project it installs into.
   const dir = mkdtempSync(join(tmpdir(), 'metrics-image-'));
   t.teardown(() => {
+    const { child } = started;
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   });
@@ -116,7 +118,7 @@ t.test('production dependencies and the compiled output alone start the service,
   for (const dev of ['typescript', 'tap', 'supertest']) t.notOk(existsSync(join(app, 'node_modules', dev)), `no devDependency ${dev}`);
 
   const [command, ...args] = cmd;
-  child = spawn(command === 'node' ? process.execPath : (command as string), args, {
+  const child = spawn(command === 'node' ? process.execPath : (command as string), args, {
     cwd: app,
     env: {
       PATH: process.env.PATH ?? '',
@@ -127,11 +129,12 @@ t.test('production dependencies and the compiled output alone start the service,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.child = child;
   let output = '';
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child?.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const url = await new Promise<string>((resolve, reject) => {
-    child?.stdout?.on('data', (chunk: Buffer) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const match = /Server listening at (http:\/\/[^"\s]+)/.exec(output);
       if (match) resolve(match[1] as string);

@@ -26,7 +26,7 @@ t.test('every setting of src/settings.ts is documented with its default', async 
     if (name === 'K_SERVICE' || name === 'K_REVISION') t.equal(documented, 'set by Cloud Run', name);
     else if (fallback === undefined) t.equal(documented, 'unset', `${name} has no default`);
     else if (fallback === '') t.equal(documented, 'empty', `${name} defaults to empty`);
-    else t.equal(documented, `\`${String(fallback)}\``, `${name} defaults to ${String(fallback)}`);
+    else t.equal(documented, `\`${JSON.stringify(fallback).replace(/^"|"$/g, '')}\``, `${name} defaults to ${JSON.stringify(fallback)}`);
   }
   for (const name of rows.keys()) t.ok(name in SettingsSchema.properties, `${name} is documented and is a setting`);
 });

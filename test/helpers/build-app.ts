@@ -9,6 +9,9 @@ import { buildApp, type App, type BuildAppOptions } from '../../src/app.js';
 import { loadSettings, type Settings } from '../../src/settings.js';
 
 export { endlessMetric, PARTITION_INFO, RECON, RUN_DATE, TARGET } from './fixtures.js';
+export type { ErrorResponse } from '../../routes/http-errors.js';
+export type { RunDocument } from '../../services/runs/run-document.js';
+export type { RunPage } from '../../services/runs/recon-runs.js';
 
 /** A metric whose SQL returns at once with the given output. */
 export function quickMetric(metric_id: string, output = '1') {
@@ -27,13 +30,12 @@ export interface BuildOptions {
  * directory, closed (and so drained) when the test ends.
  */
 export async function build(t: Test, options: BuildOptions = {}) {
-  let opened: Warehouse | undefined;
-  let built: App | undefined;
+  const opened: { warehouse?: Warehouse; app?: App } = {};
   // Registered before t.testdir(), so the app drains and the warehouse closes
   // before tap removes the directory (a draining run still writes there).
   t.teardown(async () => {
-    await built?.close();
-    await opened?.close();
+    await opened.app?.close();
+    await opened.warehouse?.close();
   });
   const dir = t.testdir();
   const settings: Settings = {
@@ -47,11 +49,11 @@ export async function build(t: Test, options: BuildOptions = {}) {
   };
   const logger = pino({ level: 'silent' });
   const warehouse = await createWarehouse(settings, logger);
-  opened = warehouse;
+  opened.warehouse = warehouse;
   const realConfigSource = createConfigSource(settings);
   const configSource = options.configSource ? options.configSource(realConfigSource) : realConfigSource;
   const app = await buildApp({ settings, warehouse, configSource, logger, ...options.app });
-  built = app;
+  opened.app = app;
 
   const writeConfig = configWriter(dir);
 

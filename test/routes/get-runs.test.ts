@@ -1,13 +1,13 @@
 import t from 'tap';
-import { build, gatedConfigSource, quickMetric, RECON } from '../helpers/build-app.js';
+import { build, gatedConfigSource, quickMetric, RECON, type ErrorResponse, type RunDocument, type RunPage } from '../helpers/build-app.js';
 
 t.test('GET /runs/:id answers a run in flight from this instance', async (t) => {
   let gate!: ReturnType<typeof gatedConfigSource>;
   const { app, writeConfig, runBody } = await build(t, { configSource: (real) => (gate = gatedConfigSource(real)) });
   const accepted = await app.inject({ method: 'POST', url: '/runs', payload: runBody(writeConfig([quickMetric('m1')])) });
-  const response = await app.inject({ method: 'GET', url: `/runs/${accepted.json().run_id}` });
+  const response = await app.inject({ method: 'GET', url: `/runs/${accepted.json<RunDocument>().run_id}` });
   t.equal(response.statusCode, 200);
-  t.match(response.json(), { run_id: accepted.json().run_id, status: 'running', source: 'instance', finished_at: null });
+  t.match(response.json(), { run_id: accepted.json<RunDocument>().run_id, status: 'running', source: 'instance', finished_at: null });
   gate.release();
 });
 
@@ -15,7 +15,7 @@ t.test('GET /runs/:id answers a finished run from the recon table', async (t) =>
   const { app, writeConfig, runBody } = await build(t);
   const broken = { ...quickMetric('m2'), sql: 'SELECT * FROM `proj-a.nowhere.missing`' };
   const done = await app.inject({ method: 'POST', url: '/runs?wait=true', payload: runBody(writeConfig([quickMetric('m1'), broken])) });
-  const runId = done.json().run_id;
+  const runId = done.json<RunDocument>().run_id;
   const response = await app.inject({ method: 'GET', url: `/runs/${runId}` });
   t.equal(response.statusCode, 200);
   t.match(response.json(), {
@@ -34,7 +34,7 @@ t.test('GET /runs/:id answers a finished run from the recon table', async (t) =>
 t.test('GET /runs/:id reports a run that failed as a whole from its __run__ row', async (t) => {
   const { app, runBody, dir } = await build(t);
   const done = await app.inject({ method: 'POST', url: '/runs?wait=true', payload: runBody(`${dir}/absent.json`) });
-  const response = await app.inject({ method: 'GET', url: `/runs/${done.json().run_id}` });
+  const response = await app.inject({ method: 'GET', url: `/runs/${done.json<RunDocument>().run_id}` });
   t.match(response.json(), { status: 'failed', metrics: [], run_failure: { error_category: 'GCS_READ_ERROR' }, parameters: { gcs_path: `${dir}/absent.json` } });
 });
 
@@ -50,11 +50,11 @@ t.test('GET /runs/:id answers 404 for an unknown run, also when the recon table 
 t.test('GET /runs/:id reads the recon table the request names', async (t) => {
   const { app, writeConfig, runBody } = await build(t);
   const done = await app.inject({ method: 'POST', url: '/runs?wait=true', payload: runBody(writeConfig([quickMetric('m1')])) });
-  const elsewhere = await app.inject({ method: 'GET', url: `/runs/${done.json().run_id}?recon_table=proj-a.audit.other` });
+  const elsewhere = await app.inject({ method: 'GET', url: `/runs/${done.json<RunDocument>().run_id}?recon_table=proj-a.audit.other` });
   t.equal(elsewhere.statusCode, 404);
-  const bad = await app.inject({ method: 'GET', url: `/runs/${done.json().run_id}?recon_table=not-a-table` });
+  const bad = await app.inject({ method: 'GET', url: `/runs/${done.json<RunDocument>().run_id}?recon_table=not-a-table` });
   t.equal(bad.statusCode, 400);
-  t.match(bad.json().details, [{ field: 'recon_table' }]);
+  t.match(bad.json<ErrorResponse>().details, [{ field: 'recon_table' }]);
 });
 
 t.test('GET /runs lists finished runs newest first, filtered and paged', async (t) => {
@@ -64,25 +64,25 @@ t.test('GET /runs lists finished runs newest first, filtered and paged', async (
   const ids: string[] = [];
   for (const [config, runDate] of [[good, '2024-01-01'], [bad, '2024-01-02'], [good, '2024-01-02']] as const) {
     const done = await app.inject({ method: 'POST', url: '/runs?wait=true', payload: runBody(config, { run_date: runDate }) });
-    ids.push(done.json().run_id);
+    ids.push(done.json<RunDocument>().run_id);
   }
   const all = await app.inject({ method: 'GET', url: '/runs' });
   t.equal(all.statusCode, 200);
-  t.same(new Set(all.json().runs.map((run: { run_id: string }) => run.run_id)), new Set(ids));
-  const finishedAt = all.json().runs.map((run: { finished_at: string }) => run.finished_at);
+  t.same(new Set(all.json<RunPage>().runs.map((run: { run_id: string }) => run.run_id)), new Set(ids));
+  const finishedAt = all.json<RunPage>().runs.map((run) => run.finished_at);
   t.same(finishedAt, [...finishedAt].sort().reverse(), 'newest first');
 
   const failed = await app.inject({ method: 'GET', url: '/runs?status=failed' });
-  t.match(failed.json().runs, [{ run_id: ids[1], status: 'failed', run_date: '2024-01-02', counts: { metrics: 1, failed: 1 } }]);
-  t.equal(failed.json().runs.length, 1);
+  t.match(failed.json<RunPage>().runs, [{ run_id: ids[1], status: 'failed', run_date: '2024-01-02', counts: { metrics: 1, failed: 1 } }]);
+  t.equal(failed.json<RunPage>().runs.length, 1);
 
   const byDate = await app.inject({ method: 'GET', url: '/runs?run_date=2024-01-02&limit=1' });
-  t.equal(byDate.json().runs.length, 1);
-  t.equal(byDate.json().next_offset, 1);
+  t.equal(byDate.json<RunPage>().runs.length, 1);
+  t.equal(byDate.json<RunPage>().next_offset, 1);
   const next = await app.inject({ method: 'GET', url: '/runs?run_date=2024-01-02&limit=1&offset=1' });
-  t.equal(next.json().runs.length, 1);
-  t.equal(next.json().next_offset, null);
-  t.not(next.json().runs[0].run_id, byDate.json().runs[0].run_id);
+  t.equal(next.json<RunPage>().runs.length, 1);
+  t.equal(next.json<RunPage>().next_offset, null);
+  t.not(next.json<RunPage>().runs[0]?.run_id, byDate.json<RunPage>().runs[0]?.run_id);
 });
 
 t.test('GET /runs starts with the runs in flight here, then the finished ones', async (t) => {
@@ -101,8 +101,8 @@ t.test('GET /runs starts with the runs in flight here, then the finished ones', 
     }),
   });
   const post = async (url: string, config: string, runDate: string) =>
-    (await app.inject({ method: 'POST', url, payload: runBody(config, { run_date: runDate }) })).json().run_id as string;
-  const list = async (query: string) => (await app.inject({ method: 'GET', url: `/runs${query}` })).json();
+    (await app.inject({ method: 'POST', url, payload: runBody(config, { run_date: runDate }) })).json<RunDocument>().run_id;
+  const list = async (query: string) => (await app.inject({ method: 'GET', url: `/runs${query}` })).json<RunPage>();
   const finished = await post('/runs?wait=true', writeConfig([quickMetric('m1')]), '2024-01-01');
   const heldConfig = writeConfig([quickMetric('m2')]);
   heldPaths.add(heldConfig);
@@ -135,7 +135,7 @@ t.test('GET /runs names each bad query parameter', async (t) => {
   const { app } = await build(t);
   const response = await app.inject({ method: 'GET', url: '/runs?limit=0&status=done' });
   t.equal(response.statusCode, 400);
-  t.same(response.json().details.map((problem: { field: string }) => problem.field).sort(), ['limit', 'status']);
+  t.same(response.json<ErrorResponse>().details?.map((problem: { field: string }) => problem.field).sort(), ['limit', 'status']);
 });
 
 t.test('a failing recon read answers 500 without its cause', async (t) => {

@@ -1,11 +1,11 @@
 import t from 'tap';
-import { build, endlessMetric, quickMetric } from '../helpers/build-app.js';
+import { build, endlessMetric, quickMetric, type ErrorResponse, type RunDocument } from '../helpers/build-app.js';
 
 t.test('wait=true answers 200 with the final document of a run that succeeded', async (t) => {
   const { app, writeConfig, runBody } = await build(t);
   const response = await app.inject({ method: 'POST', url: '/runs?wait=true', payload: runBody(writeConfig([quickMetric('m1', '7'), quickMetric('m2')])) });
   t.equal(response.statusCode, 200);
-  const body = response.json();
+  const body = response.json<RunDocument>();
   t.match(body, { status: 'succeeded', counts: { metrics: 2, passed: 2, failed: 0, pending: 0 }, finished_at: String });
   t.match(body.metrics, [
     { metric_id: 'm1', status: 'Passed', error_category: null, target_table: 'proj-a.metrics.out', duration_ms: Number },
@@ -40,5 +40,5 @@ t.test('an unknown query parameter is refused', async (t) => {
   const { app, writeConfig, runBody } = await build(t);
   const response = await app.inject({ method: 'POST', url: '/runs?wiat=true', payload: runBody(writeConfig([quickMetric('m1')])) });
   t.equal(response.statusCode, 400);
-  t.match(response.json().details, [{ field: 'wiat' }]);
+  t.match(response.json<ErrorResponse>().details, [{ field: 'wiat' }]);
 });

@@ -1,11 +1,11 @@
 import t from 'tap';
-import { build, gatedConfigSource, quickMetric } from '../helpers/build-app.js';
+import { build, gatedConfigSource, quickMetric, type ErrorResponse, type RunDocument } from '../helpers/build-app.js';
 
 t.test('POST /runs accepts a run with 202, its document and Location', async (t) => {
   const { app, writeConfig, runBody } = await build(t);
   const response = await app.inject({ method: 'POST', url: '/runs', payload: runBody(writeConfig([quickMetric('m1')])) });
   t.equal(response.statusCode, 202);
-  const body = response.json();
+  const body = response.json<RunDocument>();
   t.match(body, { run_id: String, status: /^(queued|running)$/, parameters: { run_date: '2024-01-15', dependencies: ['daily'], env: 'DEV' } });
   t.equal(response.headers.location, `/runs/${body.run_id}`);
 });
@@ -15,7 +15,7 @@ t.test('POST /runs takes dependencies as a comma-separated string', async (t) =>
   const payload = runBody(writeConfig([quickMetric('m1')]), { dependencies: ' daily, weekly ,', env: 'dev' });
   const response = await app.inject({ method: 'POST', url: '/runs', payload });
   t.equal(response.statusCode, 202);
-  t.match(response.json().parameters, { dependencies: ['daily', 'weekly'], env: 'DEV' });
+  t.match(response.json<RunDocument>().parameters, { dependencies: ['daily', 'weekly'], env: 'DEV' });
 });
 
 t.test('POST /runs names every bad field at once', async (t) => {
@@ -26,10 +26,10 @@ t.test('POST /runs names every bad field at once', async (t) => {
     payload: { gcs_path: 'http://x/y', run_date: '2024-02-30', dependencies: [], partition_info_table: 'a.b', env: 'QA', recon_table: 'x' },
   });
   t.equal(response.statusCode, 400);
-  const body = response.json();
+  const body = response.json<ErrorResponse>();
   t.match(body, { statusCode: 400, error: 'Bad Request', code: 'INVALID_RUN_PARAMETERS' });
   t.same(
-    body.details.map((problem: { field: string }) => problem.field).sort(),
+    body.details?.map((problem: { field: string }) => problem.field).sort(),
     ['dependencies', 'env', 'gcs_path', 'partition_info_table', 'recon_table', 'run_date'],
   );
 });
@@ -39,7 +39,7 @@ t.test('POST /runs refuses an unknown field instead of ignoring it, together wit
   const { run_date: _dropped, ...payload } = runBody(writeConfig([quickMetric('m1')]), { run_dat: '2024-01-15', env: 'nope' });
   const response = await app.inject({ method: 'POST', url: '/runs', payload });
   t.equal(response.statusCode, 400);
-  const fields = response.json().details.map((problem: { field: string }) => problem.field).sort();
+  const fields = response.json<ErrorResponse>().details?.map((problem: { field: string }) => problem.field).sort();
   t.same(fields, ['env', 'run_dat', 'run_date']);
 });
 
@@ -62,7 +62,7 @@ t.test('POST /runs refuses a local config path unless local configs are allowed'
   const { app, writeConfig, runBody } = await build(t, { settings: { METRICS_ALLOW_LOCAL_CONFIG: false } });
   const response = await app.inject({ method: 'POST', url: '/runs', payload: runBody(writeConfig([quickMetric('m1')])) });
   t.equal(response.statusCode, 400);
-  t.match(response.json().details, [{ field: 'gcs_path', reason: /local config paths are not allowed/ }]);
+  t.match(response.json<ErrorResponse>().details, [{ field: 'gcs_path', reason: /local config paths are not allowed/ }]);
 });
 
 t.test('POST /runs answers 429 with Retry-After when every slot and the queue are taken', async (t) => {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import supertest from 'supertest';
 import t from 'tap';
-import { build, endlessMetric, gatedConfigSource, quickMetric } from '../helpers/build-app.js';
+import { build, endlessMetric, gatedConfigSource, quickMetric, type RunDocument } from '../helpers/build-app.js';
 
 t.test('while draining, readiness and new runs answer 503, status reads still work, and running runs finish', async (t) => {
   let gate!: ReturnType<typeof gatedConfigSource>;
@@ -14,6 +14,7 @@ t.test('while draining, readiness and new runs answer 503, status reads still wo
   await client.get('/readyz').expect(200);
   const config = writeConfig([quickMetric('m1')]);
   const accepted = await client.post('/runs').send(runBody(config)).expect(202);
+  const acceptedRun = accepted.body as RunDocument;
 
   const closing = app.close();
   let readiness = await client.get('/readyz');
@@ -24,12 +25,12 @@ t.test('while draining, readiness and new runs answer 503, status reads still wo
   const refused = await client.post('/runs').send(runBody(config, { run_date: '2024-01-16' }));
   t.equal(refused.status, 503);
   t.match(refused.body, { code: 'SERVICE_DRAINING' });
-  const status = await client.get(`/runs/${accepted.body.run_id}`);
+  const status = await client.get(`/runs/${acceptedRun.run_id}`);
   t.match(status.body, { status: 'running' });
 
   gate.release();
   await closing;
-  t.match(await reconRows(), [{ run_id: accepted.body.run_id, source_system_id: 'm1', clcltn_ds: 'Success' }], 'the run finished within the grace period');
+  t.match(await reconRows(), [{ run_id: acceptedRun.run_id, source_system_id: 'm1', clcltn_ds: 'Success' }], 'the run finished within the grace period');
 });
 
 t.test('shutdown interrupts what is left after the grace period and every accepted run leaves recon rows', async (t) => {
@@ -37,13 +38,13 @@ t.test('shutdown interrupts what is left after the grace period and every accept
     settings: { METRICS_RUNS_IN_FLIGHT: 1, METRICS_SHUTDOWN_GRACE_MS: 100 },
   });
   const config = writeConfig([quickMetric('fast'), endlessMetric('slow')]);
-  const running = (await app.inject({ method: 'POST', url: '/runs', payload: runBody(config) })).json().run_id;
-  const queued = (await app.inject({ method: 'POST', url: '/runs', payload: runBody(config, { run_date: '2024-01-16' }) })).json();
+  const running = (await app.inject({ method: 'POST', url: '/runs', payload: runBody(config) })).json<RunDocument>().run_id;
+  const queued = (await app.inject({ method: 'POST', url: '/runs', payload: runBody(config, { run_date: '2024-01-16' }) })).json<RunDocument>();
   t.equal(queued.status, 'queued');
 
   // Close only once the endless metric is executing, so the interruption lands mid-query.
   const slowStarted = async () => {
-    const document = (await app.inject({ method: 'GET', url: `/runs/${running}` })).json();
+    const document = (await app.inject({ method: 'GET', url: `/runs/${running}` })).json<RunDocument>();
     return document.metrics.some((metric: { metric_id: string; status: string }) => metric.metric_id === 'slow' && metric.status === 'running');
   };
   while (!(await slowStarted())) await sleep(20);

@@ -81,7 +81,7 @@ export function createJobRunner(options: JobRunnerOptions) {
     if (errorResult) {
       // BigQuery itself stopped the job at jobTimeoutMs.
       if (errorResult.reason === 'timeout') throw new QueryTimeoutError(spec.timeoutMs);
-      throw new BigQueryJobError(found.job.id ?? spec.baseJobId, errorResult as { reason?: string; message?: string });
+      throw new BigQueryJobError(found.job.id ?? spec.baseJobId, errorResult);
     }
     return metadata;
   }

@@ -54,7 +54,7 @@ export function restTypeOf(type: ColumnType): string {
 export function cellText(column: Column, raw: unknown): Cell {
   if (raw === null || raw === undefined) return null;
   if (column.type === 'OTHER') return typeof raw === 'string' ? raw : JSON.stringify(raw);
-  const text = String(raw);
+  const text = typeof raw === 'string' ? raw : JSON.stringify(raw);
   if (column.type === 'TIMESTAMP') return timestampText(text);
   return column.type === 'DATETIME' ? datetimeText(text) : text;
 }

@@ -1,4 +1,4 @@
-import type { BigQuery, Job, JobMetadata } from '@google-cloud/bigquery';
+import type { BigQuery, Job, JobMetadata, TableMetadata } from '@google-cloud/bigquery';
 import PQueue from 'p-queue';
 import { PipelineError } from '../../errors.js';
 import { formatTableRef, type TableRef } from '../../table-ref.js';
@@ -62,7 +62,7 @@ export function createBigQueryWarehouse(options: BigQueryWarehouseOptions): Ware
 
   async function readResults(job: Job, signal?: AbortSignal): Promise<Omit<QueryResult, 'bytesProcessed'>> {
     const raw: RestRow[] = [];
-    let fields: RestField[] = [];
+    let fields: RestField[];
     let pageToken: string | undefined;
     do {
       const page = { skipParsing: true, autoPaginate: false, maxResults: PAGE_ROWS, ...(pageToken ? { pageToken } : {}) };
@@ -72,7 +72,7 @@ export function createBigQueryWarehouse(options: BigQueryWarehouseOptions): Ware
       pageToken = response?.pageToken ?? undefined;
     } while (pageToken);
     const columns = fields.map(columnOf);
-    const rows = raw.map((row) => Object.fromEntries(columns.map((column, i) => [column.name, cellText(column, row.f[i]?.v)])) as Row);
+    const rows = raw.map((row): Row => Object.fromEntries(columns.map((column, i) => [column.name, cellText(column, row.f[i]?.v)])));
     return { columns, rows };
   }
 
@@ -122,7 +122,8 @@ export function createBigQueryWarehouse(options: BigQueryWarehouseOptions): Ware
 
     async getTableSchema(table) {
       try {
-        const [metadata] = await runner.callWithRetry(() => dataset(table).table(table.table).getMetadata());
+        const response = await runner.callWithRetry(() => dataset(table).table(table.table).getMetadata());
+        const metadata = response[0] as TableMetadata;
         return ((metadata.schema?.fields ?? []) as RestField[]).map(columnOf);
       } catch (error) {
         if (httpStatusOf(error) === 404) return undefined;

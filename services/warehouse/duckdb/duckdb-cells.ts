@@ -69,17 +69,19 @@ export function cellText(type: ColumnType, value: Json): Cell {
   switch (type) {
     case 'DATETIME':
     case 'TIMESTAMP':
-      return timestampText(String(value));
+      return timestampText(jsonText(value));
     case 'NUMERIC':
-      return minimalDecimal(String(value));
-    case 'OTHER':
-      return typeof value === 'object' ? JSON.stringify(value) : String(value);
+      return minimalDecimal(jsonText(value));
     default:
       // Strings stay as they are (exact DECIMAL/BIGINT digits, 'NaN', dates);
       // DOUBLE and small integers arrive as numbers, whose shortest round-trip
-      // text is exact; booleans print as 'true'/'false'.
-      return String(value);
+      // text is exact; booleans print as 'true'/'false'; lists and structs as JSON.
+      return jsonText(value);
   }
+}
+
+function jsonText(value: Json): string {
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
 /**

@@ -47,6 +47,15 @@ t.test('run_date must be a real calendar date', async (t) => {
   t.notOk(isCalendarDate('2024-1-5'));
 });
 
+t.test('a non-text run_date or env is named by its JSON type, never as [object Object]', async (t) => {
+  t.same(problemsOf({ ...valid, run_date: {}, env: ['PRD'] }), [
+    'run_date: must be a real calendar date as YYYY-MM-DD, got an object',
+    'env: must be one of DEV, BLD, INT, PRE, PRD (any case), got an array',
+  ]);
+  t.match(problemsOf({ ...valid, run_date: 20240115 }), ['run_date: must be a real calendar date as YYYY-MM-DD, got the number 20240115']);
+  t.match(problemsOf({ ...valid, env: null }), [/got nothing$/]);
+});
+
 t.test('dependencies must be strings', async (t) => {
   t.match(problemsOf({ ...valid, dependencies: ['a', 3] }), [/^dependencies: must be a comma-separated string or an array of strings/]);
 });

@@ -11,7 +11,7 @@ export const TEST_RETRY = { maxAttempts: 4, baseDelayMs: 2, maxDelayMs: 10 };
 export interface BigQueryHarness {
   fake: FakeBigQuery;
   warehouse: Warehouse;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 /**

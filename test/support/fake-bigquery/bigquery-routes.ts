@@ -92,7 +92,7 @@ export function bigQueryRoutes(engine: DuckDbEngine, jobs: FakeJobs): Route[] {
       pattern: /^\/projects\/([^/]+)\/queries$/,
       endpoint: named('jobs.query'),
       async serve({ parts: [projectId], body, fault }) {
-        const query = { query: String(body['query'] ?? ''), queryParameters: (body['queryParameters'] ?? []) as RestParameter[] };
+        const query = { query: typeof body['query'] === 'string' ? body['query'] : '', queryParameters: (body['queryParameters'] ?? []) as RestParameter[] };
         const reference = { projectId: projectId!, jobId: `job_${randomUUID()}`, location: locationOf(body['location']) };
         const record = jobs.insert(reference, { query }, fault);
         await jobs.settle();
@@ -129,7 +129,7 @@ export function bigQueryRoutes(engine: DuckDbEngine, jobs: FakeJobs): Route[] {
       async serve({ parts, body }) {
         const table = tableOf(parts);
         const rows = ((body['rows'] ?? []) as Array<{ json: Record<string, unknown> }>).map(
-          (row) => Object.fromEntries(Object.entries(row.json).map(([name, value]) => [name, value === null ? null : String(value)])) as Row,
+          (row): Row => Object.fromEntries(Object.entries(row.json).map(([name, value]) => [name, restCellText(value)])),
         );
         await engine.insertRows(table, await columnsOf(table), rows);
         return ok({ kind: 'bigquery#tableDataInsertAllResponse' });
@@ -166,4 +166,10 @@ function tableResource(table: TableRef, schema: unknown) {
     schema,
     type: 'TABLE',
   };
+}
+
+/** A JSON row value as the port's cell text: strings as they are, numbers, booleans and anything else as JSON. */
+function restCellText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }

@@ -159,7 +159,7 @@ export class DuckDbEngine {
       const reader = await bigQueryErrors(() => prepared.runAndReadAll());
       const names = reader.columnNames();
       const columns = reader.columnTypes().map((type, i) => ({ name: names[i] as string, type: portTypeOf(type) }));
-      const rows = reader.getRowObjectsJson().map((json) => Object.fromEntries(columns.map((c) => [c.name, cellText(c.type, json[c.name] ?? null)])) as Row);
+      const rows = reader.getRowObjectsJson().map((json): Row => Object.fromEntries(columns.map((c) => [c.name, cellText(c.type, json[c.name] ?? null)])));
       // DuckDB answers DML with one row holding the affected count.
       const affected = columns.length === 1 && columns[0]?.name === 'Count' ? Number(rows[0]?.['Count'] ?? 0) : 0;
       return { columns, rows, affectedRows: affected };
