@@ -4,7 +4,7 @@ import { InvalidRunParametersError, type FieldProblem } from '../services/errors
 import { validateRunParameters, type LocalConfigPolicy, type RawRunParameters, type RunParameters } from '../services/pipeline/run-parameters.js';
 import { fieldProblemsOf } from './http-errors.js';
 
-/** The shape of POST /runs: contracts §2's names; validateRunParameters holds the rules. */
+/** The shape of POST /runs: the names of docs/contract.md#run-parameters; validateRunParameters holds the rules. */
 export const RunParametersBodySchema = Type.Object(
   {
     gcs_path: Type.String({ description: 'gs://bucket/object; a local path or file:// URL only where the service allows local configs' }),

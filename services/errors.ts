@@ -1,4 +1,4 @@
-/** The error categories of contracts §7; names are kept whatever the warehouse. */
+/** The error categories of docs/contract.md#error-categories; names are kept whatever the warehouse. */
 export const ERROR_CATEGORIES = [
   'PARTITION_VALIDATION_ERROR',
   'GCS_READ_ERROR',
@@ -34,7 +34,7 @@ export class PipelineError extends Error {
   }
 }
 
-/** The config file broke rules of contracts §1; every problem is listed. */
+/** The config file broke rules of docs/contract.md#config-file; every problem is listed. */
 export class ConfigValidationError extends PipelineError {
   override name = 'ConfigValidationError';
   constructor(readonly problems: FieldProblem[]) {
@@ -42,7 +42,7 @@ export class ConfigValidationError extends PipelineError {
   }
 }
 
-/** Run parameters broke rules of contracts §2: CLI exit 64, HTTP 400. Nothing was read or written. */
+/** Run parameters broke rules of docs/contract.md#run-parameters: CLI exit 64, HTTP 400. Nothing was read or written. */
 export class InvalidRunParametersError extends Error {
   override name = 'InvalidRunParametersError';
   constructor(readonly problems: FieldProblem[]) {

@@ -1,4 +1,4 @@
-/** A fully qualified table, `project.dataset.table` (contracts §1, target_table). */
+/** A fully qualified table, `project.dataset.table` (docs/contract.md#config-file, target_table). */
 export interface TableRef {
   project: string;
   dataset: string;

@@ -20,7 +20,7 @@ import { allowsLocalConfig, gcsPrefixes, SettingsError, type Settings } from './
 /** A guessable token is no access control. */
 const MIN_TOKEN_LENGTH = 16;
 
-/** Contracts §10: bodies over 1 MiB answer 413. */
+/** docs/contract.md#http-api: bodies over 1 MiB answer 413. */
 const BODY_LIMIT_BYTES = 1024 * 1024;
 
 export interface BuildAppOptions {

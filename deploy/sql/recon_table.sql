@@ -1,4 +1,4 @@
--- The recon (audit) table of contracts §6, with the two added columns run_id and error_category.
+-- The recon (audit) table of docs/contract.md#recon-rows, with the two added columns run_id and error_category.
 -- ${RECON_TABLE} is project.dataset.table; fill it in and run with the bq CLI:
 --   RECON_TABLE=my-proj.audit.metrics_recon envsubst < deploy/sql/recon_table.sql | bq query --use_legacy_sql=false
 -- Partitioned by the run date (schdld_dt) so "failures for a date" reads one partition; clustered by

@@ -1,4 +1,4 @@
--- A metrics target table of contracts §5. ${TARGET_TABLE} is project.dataset.table:
+-- A metrics target table of docs/contract.md#target-rows. ${TARGET_TABLE} is project.dataset.table:
 --   TARGET_TABLE=my-proj.metrics.transaction_metrics envsubst < deploy/sql/target_table.sql | bq query --use_legacy_sql=false
 -- NUMERIC is BigQuery's NUMERIC(38, 9): 29 integer digits, 9 decimals.
 -- partition_dt stays STRING (the contract, and the PySpark job's tables): BigQuery cannot partition by

@@ -4,7 +4,7 @@ import { tableRefProblem } from '../table-ref.js';
 export const METRIC_TYPES = ['count', 'sum', 'average', 'ratio', 'percentage'] as const;
 export type MetricType = (typeof METRIC_TYPES)[number];
 
-/** One validated metric of the config file (contracts §1); strings are trimmed. */
+/** One validated metric of the config file (docs/contract.md#config-file); strings are trimmed. */
 export interface MetricDefinition {
   /** Position of the record in the file, 0-based, as problems name it. */
   index: number;

@@ -5,7 +5,7 @@ import { isCalendarDate } from './run-parameters.js';
 
 /**
  * The values of a metric's one result row, as its target row stores them
- * (contracts §4, §5).
+ * (docs/contract.md#metric-execution, #target-rows).
  *
  * Numbers are canonical NUMERIC(38,9) text: plain decimal, no exponent, always
  * exactly 9 decimals ('12.500000000', '-0.000000001', '0.000000000'). One text
@@ -34,7 +34,7 @@ const TIMESTAMP_DATE = /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/;
 const DATETIME_DATE = /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}:\d{2}(?:\.\d+)?$/;
 
 /**
- * Applies the numeric and date rules of contracts §4 to a metric query's result.
+ * Applies the numeric and date rules of docs/contract.md#metric-execution to a metric query's result.
  * Throws PipelineError(DATA_QUALITY_ERROR) naming the column that breaks a rule.
  */
 export function metricValues(columns: Column[], rows: Row[]): MetricValues {

@@ -9,7 +9,7 @@ const REQUIRED_COLUMNS = ['project_dataset', 'table_name', 'partition_dt'];
 
 /**
  * A run whose selected metrics use {partition_info} fails as a whole when the
- * partition info table is missing or lacks its columns (contracts §6).
+ * partition info table is missing or lacks its columns (docs/contract.md#recon-rows).
  */
 export async function checkPartitionInfoTable(warehouse: Warehouse, table: TableRef): Promise<void> {
   const columns = await warehouse.getTableSchema(table);

@@ -4,7 +4,7 @@ import type { Warehouse } from '../warehouse/warehouse.js';
 import type { MetricOutcome } from './run-outcome.js';
 
 export interface PipelineSettings {
-  /** Per-query timeout (contracts §4: default 180 s). */
+  /** Per-query timeout (docs/contract.md#metric-execution: default 180 s). */
   queryTimeoutMs: number;
   /** Metrics of one run executing at once. */
   metricConcurrency: number;

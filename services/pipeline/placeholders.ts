@@ -20,7 +20,7 @@ export function usesPartitionInfo(sql: string): boolean {
 
 /**
  * Replaces {currently} with the run date and {partition_info} with the latest
- * partition date of the table referenced nearest before it (contracts §3).
+ * partition date of the table referenced nearest before it (docs/contract.md#placeholders).
  * Quote-aware: inside a string literal a placeholder becomes the bare date,
  * outside one a quoted date literal. Dates are validated YYYY-MM-DD values
  * (run_date by the run parameters, partition dates by the lookup), so the

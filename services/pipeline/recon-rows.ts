@@ -3,7 +3,7 @@ import { parseTableRef } from '../table-ref.js';
 import type { Column, Row } from '../warehouse/warehouse.js';
 import type { RunParameters } from './run-parameters.js';
 
-/** The recon (audit) table of contracts §6; used to create it in embedded mode. */
+/** The recon (audit) table of docs/contract.md#recon-rows; used to create it in embedded mode. */
 export const RECON_COLUMNS: Column[] = [
   ...[
     'module_id', 'module_type_nm', 'source_databs_nm', 'source_table_nm', 'source_column_nm', 'source_file_nm',

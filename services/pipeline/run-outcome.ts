@@ -21,7 +21,7 @@ export interface MetricOutcome {
 
 export type RunStatus = 'succeeded' | 'partial' | 'failed';
 
-/** A run-level failure (contracts §6): one '__run__' recon row, no metric rows. */
+/** A run-level failure (docs/contract.md#recon-rows): one '__run__' recon row, no metric rows. */
 export interface RunFailure {
   error_category: ErrorCategory;
   reason: string;

@@ -4,7 +4,7 @@ import { tableRefProblem } from '../table-ref.js';
 export const ENVIRONMENTS = ['DEV', 'BLD', 'INT', 'PRE', 'PRD'] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
-/** The parameters of one run (contracts §2): the flags of the old job. */
+/** The parameters of one run (docs/contract.md#run-parameters): the flags of the old job. */
 export interface RunParameters {
   gcs_path: string;
   run_date: string;

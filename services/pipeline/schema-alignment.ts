@@ -9,7 +9,7 @@ export class SchemaAlignmentError extends Error {
 }
 
 /**
- * Fits rows to a table's schema (contracts §5): columns the table lacks are
+ * Fits rows to a table's schema (docs/contract.md#target-rows): columns the table lacks are
  * dropped, values are cast to the table's types. Names match
  * case-insensitively, as BigQuery column names do; the table's spelling wins.
  */

@@ -2,7 +2,7 @@ import type { Column, Row } from '../warehouse/warehouse.js';
 import type { MetricDefinition } from './metric-config.js';
 import type { MetricValues } from './metric-values.js';
 
-/** The target table schema of contracts §5, used to create it in embedded mode. */
+/** The target table schema of docs/contract.md#target-rows, used to create it in embedded mode. */
 export const TARGET_COLUMNS: Column[] = [
   { name: 'metric_id', type: 'STRING' },
   { name: 'metric_name', type: 'STRING' },

@@ -13,7 +13,7 @@ const WRITE_KEYWORDS = [
 ];
 
 /**
- * Enforces contracts §1: a metric's SQL is one read-only statement (SELECT or
+ * Enforces docs/contract.md#config-file: a metric's SQL is one read-only statement (SELECT or
  * WITH). Checked before anything reaches the warehouse; a breach fails that
  * metric alone with SQL_EXECUTION_ERROR. Adapters check again with the
  * engine's own parser (defence in depth).

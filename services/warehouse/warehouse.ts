@@ -64,7 +64,7 @@ export interface QueryResult {
 
 export interface Warehouse {
   readonly kind: 'duckdb' | 'bigquery';
-  /** Embedded mode creates missing target and recon tables (contracts §8). */
+  /** Embedded mode creates missing target and recon tables (docs/contract.md#warehouses). */
   readonly createsMissingTables: boolean;
 
   /**

@@ -14,7 +14,7 @@ import { CliUsageError, parseCliArguments } from './cli-arguments.js';
 import { progressDisplay } from './progress-display.js';
 import { summaryTable } from './summary-table.js';
 
-/** Exit codes of contracts §9. */
+/** Exit codes of docs/contract.md#exit-codes. */
 export const EXIT = { passed: 0, someFailed: 1, runFailed: 2, badArguments: 64 } as const;
 
 export interface CliIo {

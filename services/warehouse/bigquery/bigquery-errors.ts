@@ -40,7 +40,7 @@ function reasonsOf(error: unknown): string[] {
 }
 
 /**
- * Transient: worth trying again (contracts §8). A status of 400, 403 or 404 is
+ * Transient: worth trying again (docs/contract.md#warehouses). A status of 400, 403 or 404 is
  * final, except that BigQuery reports rateLimitExceeded as 403, and that reason
  * is named transient by the same contract.
  */

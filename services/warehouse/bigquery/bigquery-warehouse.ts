@@ -27,7 +27,7 @@ export interface BigQueryWarehouseOptions {
 // Rows per getQueryResults page; metric queries return one row, lookups a few.
 const PAGE_ROWS = 10_000;
 
-/** The warehouse port on BigQuery (contracts §8): jobs with fixed ids, dry runs, parameters, atomic writes. */
+/** The warehouse port on BigQuery (docs/contract.md#warehouses): jobs with fixed ids, dry runs, parameters, atomic writes. */
 export function createBigQueryWarehouse(options: BigQueryWarehouseOptions): Warehouse {
   const { client, location } = options;
   const runner = createJobRunner({ client, retry: options.retry, location, pollIntervalMs: options.pollIntervalMs ?? 500 });

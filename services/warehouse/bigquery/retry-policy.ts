@@ -1,4 +1,4 @@
-/** How often and how patiently a failed call is tried again (contracts §8). */
+/** How often and how patiently a failed call is tried again (docs/contract.md#warehouses). */
 export interface RetryPolicy {
   /** Tries in all, the first one included. */
   maxAttempts: number;

@@ -13,7 +13,7 @@ export interface WriteStatement {
 export const MAX_PARAMETERS = 10_000;
 
 /**
- * The overwrite of contracts §5 as one multi-statement transaction: BigQuery
+ * The overwrite of docs/contract.md#target-rows as one multi-statement transaction: BigQuery
  * commits the DELETE and the INSERT together or, when any statement fails,
  * rolls both back. A MERGE would also be atomic, but could not collapse rows
  * already duplicated under one key.

@@ -1,5 +1,5 @@
 /**
- * The embedded default warehouse (contracts §8): DuckDB files in a directory,
+ * The embedded default warehouse (docs/contract.md#warehouses): DuckDB files in a directory,
  * one per BigQuery project, queried with BigQuery SQL translated to DuckDB.
  */
 import { DuckDBInstance, quotedIdentifier, type DuckDBConnection } from '@duckdb/node-api';

@@ -5,13 +5,13 @@ import { quotedIdentifier, quotedString, type DuckDBConnection } from '@duckdb/n
 import { tableReferences } from '../../sql/table-references.js';
 import { SerialLock } from './serial-lock.js';
 
-/** Project ids as contracts §1 allows them; anything else never becomes a file name. */
+/** Project ids as docs/contract.md#config-file allows them; anything else never becomes a file name. */
 const PROJECT_ID = /^[A-Za-z0-9-]+$/;
 const FILE_SUFFIX = '.duckdb';
 
 /**
  * One DuckDB file per BigQuery project, `<dir>/<project>.duckdb`, attached as
- * a catalog named exactly after the project (contracts §8). ATTACH is
+ * a catalog named exactly after the project (docs/contract.md#warehouses). ATTACH is
  * instance-wide, so one connection of its own does it for every other, and
  * attaches are serialized so two queries never attach the same file twice.
  */

@@ -11,7 +11,7 @@ export function qualifiedName(table: TableRef): string {
 
 /**
  * Deletes the rows whose key tuple equals that of any row written, then
- * inserts the rows, in ONE transaction (contracts §5).
+ * inserts the rows, in ONE transaction (docs/contract.md#target-rows).
  */
 export async function replaceRows(
   connection: DuckDBConnection,

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { metric, PARTITION_INFO, pipelineFixture, RECON, resultSql, RUN_DATE, TARGET } from '../../helpers/pipeline-fixture.js';
 
-t.test('recon rows carry every column of contracts §6 for a passed and a failed metric', async (t) => {
+t.test('recon rows carry every column of docs/contract.md#recon-rows for a passed and a failed metric', async (t) => {
   const fx = await pipelineFixture(t);
   await fx.seedTable('proj-a.sales.tx', [{ name: 'd', type: 'DATE' }], [{ d: '2024-01-14' }]);
   await fx.seedPartitionInfo([['sales', 'tx', '2024-01-14']]);
