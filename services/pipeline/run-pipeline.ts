@@ -1,9 +1,8 @@
 import PQueue from 'p-queue';
 import { categoryOf, oneLineReason, PipelineError } from '../errors.js';
 import { parseTableRef } from '../table-ref.js';
-import type { Row } from '../warehouse/warehouse.js';
 import { selectMetrics } from './dependency-selection.js';
-import { executeMetric, sourceTableOf, type ExecutedMetric } from './metric-execution.js';
+import { executeMetric, sourceTableOf, type ExecutedMetric, type MetricExecutionContext } from './metric-execution.js';
 import { parseMetricConfig, type MetricDefinition } from './metric-config.js';
 import { checkPartitionInfoTable, createPartitionDateLookup } from './partition-dates.js';
 import type { PipelineDependencies, RunControl } from './pipeline-dependencies.js';
@@ -20,12 +19,27 @@ function interrupted(signal: AbortSignal, cause?: unknown): PipelineError {
   return new PipelineError('PIPELINE_EXECUTION_ERROR', `Run was interrupted (${why}) before this metric finished`, { cause });
 }
 
-interface Attempt {
+/** One metric's try: executed (values ready to write) or failed, never both. */
+type Attempt = Executed | Failed;
+interface Executed {
   metric: MetricDefinition;
   startedAt: Date;
-  executed?: ExecutedMetric;
-  failure?: PipelineError;
+  executed: ExecutedMetric;
 }
+interface Failed {
+  metric: MetricDefinition;
+  startedAt: Date;
+  failure: PipelineError;
+}
+
+/** A metric whose fate is known: its outcome for the run result and its recon entry. */
+interface Settled {
+  outcome: MetricOutcome;
+  entry: ReconEntry;
+}
+
+const isExecuted = (attempt: Attempt): attempt is Executed => 'executed' in attempt;
+const isFailed = (attempt: Attempt): attempt is Failed => 'failure' in attempt;
 
 /**
  * One run: read config → validate → select by dependency → check the
@@ -63,10 +77,9 @@ export async function runPipeline(parameters: RunParameters, dependencies: Pipel
 
   control.onMetricsPlanned?.(selected.map(plannedMetric));
   logger.info({ metrics: selected.length }, 'run started');
-  const outcomes = await executeAndWrite(selected, parameters, deps, control, now);
-  const reconEntries = outcomes.map(({ entry }) => entry);
-  const reconFailure = await writeRecon(reconEntries, parameters, deps, control.runId, now);
-  const result = finish(outcomes.map(({ outcome }) => outcome), reconFailure);
+  const settled = await executeAndWrite(selected, parameters, deps, control, now);
+  const reconFailure = await writeRecon(settled.map(({ entry }) => entry), parameters, deps, control.runId, now);
+  const result = finish(settled.map(({ outcome }) => outcome), reconFailure);
   logger.info({ status: result.status, metrics: result.metrics.length }, 'run finished');
   return result;
 }
@@ -81,91 +94,119 @@ async function planRun(parameters: RunParameters, deps: PipelineDependencies): P
   return selected;
 }
 
+/**
+ * Runs the metrics in a bounded pool and, per target table, writes the batch
+ * of those that passed as soon as the table's last metric is done. A metric
+ * is settled (recorded) when its fate is known: failed, or written.
+ */
 async function executeAndWrite(
   selected: MetricDefinition[],
   parameters: RunParameters,
   deps: PipelineDependencies,
   control: RunControl,
   now: () => Date,
-): Promise<{ outcome: MetricOutcome; entry: ReconEntry }[]> {
+): Promise<Settled[]> {
   const pool = new PQueue({ concurrency: deps.settings.metricConcurrency });
-  const context = {
-    warehouse: deps.warehouse,
-    runId: control.runId,
-    runDate: parameters.run_date,
-    env: parameters.env,
-    lookupPartitionDate: createPartitionDateLookup(
-      deps.warehouse,
-      parseTableRef(parameters.partition_info_table),
-      deps.settings.queryTimeoutMs,
-    ),
-    timeoutMs: deps.settings.queryTimeoutMs,
-    logger: deps.logger,
-    ...(control.signal ? { signal: control.signal } : {}),
-  };
-  const attempt = async (metric: MetricDefinition): Promise<Attempt> => {
-    const startedAt = now();
-    if (control.signal?.aborted) return { metric, startedAt, failure: interrupted(control.signal) };
-    control.onMetricStarted?.(plannedMetric(metric));
-    try {
-      return { metric, startedAt, executed: await executeMetric(metric, context) };
-    } catch (error) {
-      const failure = control.signal?.aborted
-        ? interrupted(control.signal, error)
-        : error instanceof PipelineError
-          ? error
-          : new PipelineError('UNKNOWN_ERROR', oneLineReason(error), { cause: error });
-      // Expected failures (data quality, SQL) are logged by category and reason; a stack only helps for the unexpected.
-      const detail = failure.category === 'UNKNOWN_ERROR' ? { err: error } : { reason: oneLineReason(failure) };
-      context.logger.warn({ metric_id: metric.metric_id, error_category: failure.category, ...detail }, 'metric failed');
-      return { metric, startedAt, failure };
-    }
-  };
-
-  const results = new Map<MetricDefinition, { outcome: MetricOutcome; entry: ReconEntry }>();
-  const record = (item: Attempt) => {
-    const done = settle(item, parameters, now());
-    results.set(item.metric, done);
+  const context = executionContext(parameters, deps, control);
+  const settled = new Map<MetricDefinition, Settled>();
+  const record = (attempt: Attempt) => {
+    const done = settle(attempt, parameters, now());
+    settled.set(attempt.metric, done);
     control.onMetricDone?.(done.outcome);
   };
   await Promise.all(
     [...groupByTarget(selected)].map(async ([table, metrics]) => {
-      const attempts = await Promise.all(metrics.map((metric) => pool.add(() => attempt(metric), { throwOnTimeout: true })));
-      const passed = attempts.filter((item) => item.executed);
-      attempts.filter((item) => item.failure).forEach(record);
-      if (passed.length === 0) return;
-      try {
-        const writtenAt = now();
-        const rows: Row[] = passed.map((item) =>
-          targetRow(item.metric, (item.executed as ExecutedMetric).values, parameters.run_date, control.runId, writtenAt),
-        );
-        await writeTargetBatch(deps.warehouse, table, rows);
-      } catch (error) {
-        context.logger.error({ err: error, target_table: table }, 'target write failed');
-        const failure = new PipelineError('BIGQUERY_WRITE_ERROR', `Write to ${table} failed: ${oneLineReason(error)}`);
-        passed.forEach((item) => record({ metric: item.metric, startedAt: item.startedAt, failure }));
-        return;
-      }
-      passed.forEach(record);
+      const attempts = await Promise.all(
+        metrics.map((metric) => pool.add(() => attemptMetric(metric, context, control, now), { throwOnTimeout: true })),
+      );
+      attempts.filter(isFailed).forEach(record);
+      (await writeTargetTable(table, attempts.filter(isExecuted), parameters, deps, control.runId, now)).forEach(record);
     }),
   );
-  return selected.map((metric) => results.get(metric) as { outcome: MetricOutcome; entry: ReconEntry });
+  return selected.map((metric) => settled.get(metric) as Settled);
+}
+
+function executionContext(parameters: RunParameters, deps: PipelineDependencies, control: RunControl): MetricExecutionContext {
+  const { warehouse, settings, logger } = deps;
+  return {
+    warehouse,
+    runId: control.runId,
+    runDate: parameters.run_date,
+    env: parameters.env,
+    lookupPartitionDate: createPartitionDateLookup(warehouse, parseTableRef(parameters.partition_info_table), settings.queryTimeoutMs),
+    timeoutMs: settings.queryTimeoutMs,
+    logger,
+    ...(control.signal ? { signal: control.signal } : {}),
+  };
+}
+
+/** Executes one metric; never throws: a failure is the attempt's result, logged by category. */
+async function attemptMetric(
+  metric: MetricDefinition,
+  context: MetricExecutionContext,
+  control: RunControl,
+  now: () => Date,
+): Promise<Attempt> {
+  const startedAt = now();
+  const { signal } = context;
+  if (signal?.aborted) return { metric, startedAt, failure: interrupted(signal) };
+  control.onMetricStarted?.(plannedMetric(metric));
+  try {
+    return { metric, startedAt, executed: await executeMetric(metric, context) };
+  } catch (error) {
+    const failure = signal?.aborted
+      ? interrupted(signal, error)
+      : error instanceof PipelineError
+        ? error
+        : new PipelineError('UNKNOWN_ERROR', oneLineReason(error), { cause: error });
+    // Expected failures (data quality, SQL) are logged by category and reason; a stack only helps for the unexpected.
+    const detail = failure.category === 'UNKNOWN_ERROR' ? { err: error } : { reason: oneLineReason(failure) };
+    context.logger.warn({ metric_id: metric.metric_id, error_category: failure.category, ...detail }, 'metric failed');
+    return { metric, startedAt, failure };
+  }
+}
+
+/**
+ * Writes one target table's passed metrics as one atomic batch. If the write
+ * fails, each of them fails with BIGQUERY_WRITE_ERROR instead.
+ */
+async function writeTargetTable(
+  table: string,
+  executed: Executed[],
+  parameters: RunParameters,
+  deps: PipelineDependencies,
+  runId: string,
+  now: () => Date,
+): Promise<Attempt[]> {
+  if (executed.length === 0) return [];
+  try {
+    const writtenAt = now();
+    const rows = executed.map((item) => targetRow(item.metric, item.executed.values, parameters.run_date, runId, writtenAt));
+    await writeTargetBatch(deps.warehouse, table, rows);
+    return executed;
+  } catch (error) {
+    deps.logger.error({ err: error, target_table: table }, 'target write failed');
+    const failure = new PipelineError('BIGQUERY_WRITE_ERROR', `Write to ${table} failed: ${oneLineReason(error)}`);
+    return executed.map(({ metric, startedAt }) => ({ metric, startedAt, failure }));
+  }
 }
 
 /** The outcome and recon entry of a metric whose fate is known. */
-function settle(item: Attempt, parameters: RunParameters, finishedAt: Date): { outcome: MetricOutcome; entry: ReconEntry } {
+function settle(item: Attempt, parameters: RunParameters, finishedAt: Date): Settled {
   const source = sourceTableOf(item.metric.sql);
-  const category = item.failure ? item.failure.category : null;
-  const reason = item.failure ? oneLineReason(item.failure) : SUCCESS_REASON;
+  const failure = isFailed(item) ? item.failure : undefined;
+  const executed = isExecuted(item) ? item.executed : undefined;
+  const category = failure?.category ?? null;
+  const reason = failure ? oneLineReason(failure) : SUCCESS_REASON;
   return {
     outcome: {
       metric_id: item.metric.metric_id,
       metric_name: item.metric.metric_name,
-      status: item.failure ? 'Failed' : 'Passed',
+      status: failure ? 'Failed' : 'Passed',
       error_category: category,
       reason,
       target_table: item.metric.target_table,
-      metric_output: item.failure ? null : (item.executed?.values.metric_output ?? null),
+      metric_output: executed?.values.metric_output ?? null,
       started_at: item.startedAt.toISOString(),
       finished_at: finishedAt.toISOString(),
       duration_ms: finishedAt.getTime() - item.startedAt.getTime(),
@@ -177,7 +218,7 @@ function settle(item: Attempt, parameters: RunParameters, finishedAt: Date): { o
       target_table: item.metric.target_table,
       error_category: category,
       reason,
-      latest_source_parttn_dt: item.executed?.partitionDate ?? parameters.run_date,
+      latest_source_parttn_dt: executed?.partitionDate ?? parameters.run_date,
     },
   };
 }
