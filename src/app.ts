@@ -15,7 +15,7 @@ import { RunService } from '../services/runs/run-service.js';
 import type { Warehouse } from '../services/warehouse/warehouse.js';
 import { pipelineSettings } from './adapters.js';
 import { createLogger, traceFieldsOf } from './logger.js';
-import { allowsLocalConfig, gcsPrefixes, SettingsError, type Settings } from './settings.js';
+import { localConfigPolicy, SettingsError, type Settings } from './settings.js';
 
 /** A guessable token is no access control. */
 const MIN_TOKEN_LENGTH = 16;
@@ -78,7 +78,7 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(runRoutes, {
     service,
     verifyCaller: createCallerVerifier(authPolicyOf(settings, options.oidcCertificates)),
-    localConfigPolicy: { allowLocal: allowsLocalConfig(settings), gcsPrefixes: gcsPrefixes(settings) },
+    localConfigPolicy: localConfigPolicy(settings),
     waitMaxMs: settings.METRICS_WAIT_MAX_MS,
   });
   return app;

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import type { LocalConfigPolicy } from '../services/pipeline/run-parameters.js';
 
 /**
  * Every setting the service and the CLI read from the environment, with its
@@ -77,11 +78,13 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   return converted as Settings;
 }
 
-/** Local config paths are allowed by default only on the embedded warehouse. */
-export function allowsLocalConfig(settings: Settings): boolean {
-  return settings.METRICS_ALLOW_LOCAL_CONFIG ?? settings.METRICS_WAREHOUSE === 'duckdb';
-}
-
-export function gcsPrefixes(settings: Settings): string[] {
-  return settings.METRICS_GCS_PREFIXES.split(',').map((prefix) => prefix.trim()).filter((prefix) => prefix !== '');
+/**
+ * Which config paths runs may name: local paths by default only on the
+ * embedded warehouse, and gs:// paths under the configured prefixes.
+ */
+export function localConfigPolicy(settings: Settings): LocalConfigPolicy {
+  return {
+    allowLocal: settings.METRICS_ALLOW_LOCAL_CONFIG ?? settings.METRICS_WAREHOUSE === 'duckdb',
+    gcsPrefixes: settings.METRICS_GCS_PREFIXES.split(',').map((prefix) => prefix.trim()).filter((prefix) => prefix !== ''),
+  };
 }

@@ -33,7 +33,7 @@ export async function executeMetric(metric: MetricDefinition, context: MetricExe
   const result = await context.warehouse.query({
     sql: resolved.sql,
     timeoutMs: context.timeoutMs,
-    label: { runId: context.runId, metricId: metric.metric_id, attempt: 1, env: context.env },
+    label: { runId: context.runId, metricId: metric.metric_id, env: context.env },
     ...(context.signal ? { signal: context.signal } : {}),
   });
   if (result.bytesProcessed !== undefined) {

@@ -1,7 +1,8 @@
+import { isCalendarDate } from '../calendar-date.js';
 import { Decimal } from 'decimal.js';
 import { PipelineError } from '../errors.js';
+import { NUMERIC_INTEGER_DIGITS, NUMERIC_SCALE } from '../numeric.js';
 import type { Cell, Column, Row } from '../warehouse/warehouse.js';
-import { isCalendarDate } from './run-parameters.js';
 
 /**
  * The values of a metric's one result row, as its target row stores them
@@ -22,11 +23,9 @@ export interface MetricValues {
   warnings: string[];
 }
 
-const SCALE = 9;
-const MAX_INTEGER_DIGITS = 29;
 // Half away from zero, as BigQuery NUMERIC rounds; a clone so no other module's config leaks in.
 const Exact = Decimal.clone({ precision: 60, rounding: Decimal.ROUND_HALF_UP });
-const NUMERIC_LIMIT = new Exact(`1e${MAX_INTEGER_DIGITS}`);
+const NUMERIC_LIMIT = new Exact(`1e${NUMERIC_INTEGER_DIGITS}`);
 const TINY_DENOMINATOR = new Exact('0.0000001');
 // Stricter than decimal.js, which would also read hex, octal and binary literals.
 const NUMBER_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -47,18 +46,18 @@ export function metricValues(columns: Column[], rows: Row[]): MetricValues {
     requiredCells(columns, row);
   const values: MetricValues = {
     business_data_date: businessDate(date),
-    metric_output: toNumeric('metric_output', output.cell)?.toFixed(SCALE) ?? null,
-    numerator_value: toNumeric('numerator_value', numerator.cell)?.toFixed(SCALE) ?? null,
+    metric_output: toNumeric('metric_output', output.cell)?.toFixed(NUMERIC_SCALE) ?? null,
+    numerator_value: toNumeric('numerator_value', numerator.cell)?.toFixed(NUMERIC_SCALE) ?? null,
     denominator_value: null,
     warnings: [],
   };
 
   const divisor = toNumeric('denominator_value', denominator.cell);
   if (divisor !== null) {
-    const text = divisor.toFixed(SCALE);
+    const text = divisor.toFixed(NUMERIC_SCALE);
     const returned = `the query returned '${denominator.cell}'`;
     if (divisor.isZero()) {
-      throw dataQuality(`denominator_value is 0 at ${SCALE} decimals (${returned}); it must be greater than 0`);
+      throw dataQuality(`denominator_value is 0 at ${NUMERIC_SCALE} decimals (${returned}); it must be greater than 0`);
     }
     if (divisor.isNegative()) throw dataQuality(`denominator_value is negative (${returned}); it must be greater than 0`);
     if (divisor.lt(TINY_DENOMINATOR)) {
@@ -118,12 +117,12 @@ function toNumeric(name: string, cell: Cell): Decimal | null {
   if (/^[+-]?nan$/i.test(text)) throw dataQuality(`${name} is NaN, not a number`);
   if (/^[+-]?inf(?:inity)?$/i.test(text)) throw dataQuality(`${name} is ${text}, not a finite number`);
   if (!NUMBER_TEXT.test(text)) throw dataQuality(`${name} is not a number: '${cell}'`);
-  const rounded = new Exact(text).toDecimalPlaces(SCALE, Exact.ROUND_HALF_UP);
+  const rounded = new Exact(text).toDecimalPlaces(NUMERIC_SCALE, Exact.ROUND_HALF_UP);
   // Checked after rounding: 99999999999999999999999999999.9999999995 rounds up into a 30th digit.
   // An exponent beyond decimal.js's range reads as Infinity, which fails this check too.
   if (rounded.abs().gte(NUMERIC_LIMIT)) {
     throw dataQuality(
-      `${name} '${cell}' has more than ${MAX_INTEGER_DIGITS} integer digits after rounding to ${SCALE} decimals; NUMERIC(38,9) cannot hold it`,
+      `${name} '${cell}' has more than ${NUMERIC_INTEGER_DIGITS} integer digits after rounding to ${NUMERIC_SCALE} decimals; NUMERIC(38,9) cannot hold it`,
     );
   }
   return rounded;

@@ -1,9 +1,9 @@
+import { isCalendarDate } from '../calendar-date.js';
 import { PipelineError } from '../errors.js';
 import type { TableReference } from '../sql/table-references.js';
 import { formatTableRef, quoteTableRef, type TableRef } from '../table-ref.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import type { PartitionDateLookup } from './placeholders.js';
-import { isCalendarDate } from './run-parameters.js';
 
 const REQUIRED_COLUMNS = ['project_dataset', 'table_name', 'partition_dt'];
 

@@ -19,7 +19,9 @@ export interface MetricOutcome {
   duration_ms: number;
 }
 
-export type RunStatus = 'succeeded' | 'partial' | 'failed';
+/** How a finished run ended; a run still queued or running has no such status yet. */
+export const FINISHED_RUN_STATUSES = ['succeeded', 'partial', 'failed'] as const;
+export type FinishedRunStatus = (typeof FINISHED_RUN_STATUSES)[number];
 
 /** A run-level failure (docs/contract.md#recon-rows): one '__run__' recon row, no metric rows. */
 export interface RunFailure {
@@ -30,7 +32,7 @@ export interface RunFailure {
 export interface RunResult {
   run_id: string;
   parameters: RunParameters;
-  status: RunStatus;
+  status: FinishedRunStatus;
   metrics: MetricOutcome[];
   run_failure: RunFailure | null;
   started_at: string;
@@ -38,7 +40,7 @@ export interface RunResult {
 }
 
 /** succeeded: every metric Passed; partial: some Failed; failed: all Failed or the run failed as a whole. */
-export function runStatusOf(metrics: { status: string }[], runFailure: RunFailure | null): RunStatus {
+export function runStatusOf(metrics: { status: string }[], runFailure: RunFailure | null): FinishedRunStatus {
   if (runFailure !== null) return 'failed';
   const failed = metrics.filter((metric) => metric.status === 'Failed').length;
   if (failed === 0) return 'succeeded';

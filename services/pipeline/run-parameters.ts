@@ -1,3 +1,4 @@
+import { isCalendarDate } from '../calendar-date.js';
 import { InvalidRunParametersError, type FieldProblem } from '../errors.js';
 import { tableRefProblem } from '../table-ref.js';
 
@@ -22,17 +23,6 @@ export interface LocalConfigPolicy {
   allowLocal: boolean;
   /** When set, gs:// paths must start with one of these prefixes. */
   gcsPrefixes?: string[];
-}
-
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-/** True for 'YYYY-MM-DD' naming a real calendar date. */
-export function isCalendarDate(text: string): boolean {
-  const match = DATE.exec(text);
-  if (!match) return false;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
 /**

@@ -1,14 +1,13 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { ERROR_CATEGORIES } from '../errors.js';
-import type { MetricOutcome, RunResult } from '../pipeline/run-outcome.js';
+import { FINISHED_RUN_STATUSES, type MetricOutcome, type RunResult } from '../pipeline/run-outcome.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Timestamp = (description: string) => Nullable(Type.String({ description: `${description} (ISO 8601, UTC)` }));
 
 const ErrorCategoryText = Type.String({ description: `One of ${ERROR_CATEGORIES.join(', ')}` });
 
-export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'partial', 'failed'] as const;
-export const FINISHED_RUN_STATUSES = ['succeeded', 'partial', 'failed'] as const;
+export const RUN_STATUSES = ['queued', 'running', ...FINISHED_RUN_STATUSES] as const;
 const RunStatusSchema = Type.Union(RUN_STATUSES.map((status) => Type.Literal(status)));
 export type RunStatus = (typeof RUN_STATUSES)[number];
 

@@ -3,7 +3,8 @@ import type { RunParameters } from '../pipeline/run-parameters.js';
 import { tableRefProblem } from '../table-ref.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import type { ReconRuns, RunListFilter, RunPage } from './recon-runs.js';
-import { FINISHED_RUN_STATUSES, summaryOf, type RunDocument, type RunStatus, type RunSummary } from './run-document.js';
+import { FINISHED_RUN_STATUSES } from '../pipeline/run-outcome.js';
+import { summaryOf, type RunDocument, type RunStatus, type RunSummary } from './run-document.js';
 import { IdempotencyKeyReusedError, RunNotFoundError } from './run-errors.js';
 import type { RunPool } from './run-pool.js';
 

@@ -44,11 +44,19 @@ function nextSignificant(tokens: Token[], from: number): number {
   return i;
 }
 
-/** Reads a dotted name starting at tokens[start]; hyphens join parts of a bare project id. */
-function readName(tokens: Token[], start: number): TableReference | undefined {
-  const first = tokens[start];
-  if (!first || (first.kind !== 'identifier' && first.kind !== 'quoted_identifier')) return undefined;
-  if (first.kind === 'identifier' && isKeyword(first, 'UNNEST', 'SELECT', 'WITH')) return undefined;
+/** A name path as written, backticks removed, and the index of its last token. */
+export interface NamePath {
+  text: string;
+  end: number;
+}
+
+/**
+ * The dotted name starting at tokens[start], read as BigQuery does: any mix of
+ * backticked and bare parts, with hyphens joining the parts of a bare project
+ * id (my-proj.ds.t). It ends at the first token that cannot continue a name,
+ * whitespace included.
+ */
+export function namePathAt(tokens: Token[], start: number): NamePath | undefined {
   let text = '';
   let i = start;
   for (; i < tokens.length; i++) {
@@ -57,8 +65,17 @@ function readName(tokens: Token[], start: number): TableReference | undefined {
     else if (token.kind === 'identifier' || token.kind === 'number' || token.text === '.' || token.text === '-') text += token.text;
     else break;
   }
-  if (tokens[i]?.text === '(') return undefined;
-  const parts = text.split('.').filter((part) => part !== '');
+  return i === start ? undefined : { text, end: i - 1 };
+}
+
+/** The table named at tokens[start], unless what is there is a subquery, UNNEST or a table function call. */
+function readName(tokens: Token[], start: number): TableReference | undefined {
+  const first = tokens[start];
+  if (!first || (first.kind !== 'identifier' && first.kind !== 'quoted_identifier')) return undefined;
+  if (first.kind === 'identifier' && isKeyword(first, 'UNNEST', 'SELECT', 'WITH')) return undefined;
+  const path = namePathAt(tokens, start);
+  if (path === undefined || tokens[path.end + 1]?.text === '(') return undefined;
+  const parts = path.text.split('.').filter((part) => part !== '');
   const table = parts.at(-1);
   if (table === undefined || parts.length > 3) return undefined;
   return {

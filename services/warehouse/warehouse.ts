@@ -50,7 +50,7 @@ export interface QueryRequest {
    * Who asks, for job ids and cost labels. A BigQuery job id is derived from
    * it, so a retried request never runs the same query twice.
    */
-  label?: { runId: string; metricId: string; attempt: number; env?: string };
+  label?: { runId: string; metricId: string; env?: string };
   /** Aborting interrupts the query (shutdown). */
   signal?: AbortSignal;
 }
@@ -63,7 +63,6 @@ export interface QueryResult {
 }
 
 export interface Warehouse {
-  readonly kind: 'duckdb' | 'bigquery';
   /** Embedded mode creates missing target and recon tables (docs/contract.md#warehouses). */
   readonly createsMissingTables: boolean;
 

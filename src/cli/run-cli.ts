@@ -9,7 +9,7 @@ import type { RunResult } from '../../services/pipeline/run-outcome.js';
 import type { Warehouse } from '../../services/warehouse/warehouse.js';
 import { createConfigSource, createWarehouse, pipelineSettings } from '../adapters.js';
 import { createLogger } from '../logger.js';
-import { allowsLocalConfig, gcsPrefixes, loadSettings, SettingsError } from '../settings.js';
+import { loadSettings, localConfigPolicy, SettingsError } from '../settings.js';
 import { CliUsageError, parseCliArguments } from './cli-arguments.js';
 import { progressDisplay } from './progress-display.js';
 import { summaryTable } from './summary-table.js';
@@ -43,10 +43,7 @@ export async function runCli(argv: string[], io: CliIo, adapters: CliAdapters = 
       io.stdout.write(request.help);
       return EXIT.passed;
     }
-    request = validateRunParameters(request.parameters, {
-      allowLocal: allowsLocalConfig(settings),
-      gcsPrefixes: gcsPrefixes(settings),
-    });
+    request = validateRunParameters(request.parameters, localConfigPolicy(settings));
   } catch (error) {
     if (error instanceof InvalidRunParametersError) {
       for (const problem of error.problems) io.stderr.write(`error: --${describeProblem(problem)}\n`);

@@ -1,9 +1,10 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import t from 'tap';
 import { createConfigSource, createWarehouse } from '../../src/adapters.js';
 import { loadSettings } from '../../src/settings.js';
+import { DuckDbWarehouse } from '../../services/warehouse/duckdb/duckdb-warehouse.js';
 import { startFakeBigQuery } from '../support/fake-bigquery/fake-bigquery-server.js';
 import { startFakeGcs } from '../support/fake-gcs/fake-gcs-server.js';
 
@@ -15,7 +16,6 @@ t.test('METRICS_WAREHOUSE=bigquery with an emulator host wires the BigQuery adap
   const settings = loadSettings({ METRICS_WAREHOUSE: 'bigquery', BIGQUERY_EMULATOR_HOST: fake.url, GOOGLE_CLOUD_PROJECT: 'wired-proj' });
   const warehouse = await createWarehouse(settings, silent);
   t.teardown(() => warehouse.close());
-  t.equal(warehouse.kind, 'bigquery');
   t.same((await warehouse.query({ sql: 'SELECT 1 AS one', timeoutMs: 10_000 })).rows, [{ one: '1' }]);
   t.ok(fake.faults.count('jobs.insert') >= 1, 'the query reached the local server');
 });
@@ -24,7 +24,9 @@ t.test('the default settings wire the embedded DuckDB warehouse in METRICS_DUCKD
   const settings = loadSettings({ METRICS_DUCKDB_DIR: join(t.testdir(), 'warehouse') });
   const warehouse = await createWarehouse(settings, silent);
   t.teardown(() => warehouse.close());
-  t.equal(warehouse.kind, 'duckdb');
+  t.type(warehouse, DuckDbWarehouse);
+  await warehouse.createTable({ project: 'proj-a', dataset: 'ds', table: 't' }, [{ name: 'x', type: 'STRING' }]);
+  t.ok(existsSync(join(settings.METRICS_DUCKDB_DIR, 'proj-a.duckdb')), 'projects are files in METRICS_DUCKDB_DIR');
 });
 
 t.test('the config source reads gs:// from Cloud Storage and other paths from disk', async (t) => {

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { allowsLocalConfig, gcsPrefixes, loadSettings, SettingsError } from '../../src/settings.js';
+import { loadSettings, localConfigPolicy, SettingsError } from '../../src/settings.js';
 
 t.test('defaults apply when the environment is empty', async (t) => {
   const settings = loadSettings({});
@@ -9,19 +9,19 @@ t.test('defaults apply when the environment is empty', async (t) => {
     METRICS_QUERY_TIMEOUT_MS: 180_000,
     PORT: 8080,
   });
-  t.ok(allowsLocalConfig(settings), 'local configs are allowed on the embedded warehouse');
+  t.ok(localConfigPolicy(settings).allowLocal, 'local configs are allowed on the embedded warehouse');
 });
 
 t.test('values are converted from text and checked', async (t) => {
   const settings = loadSettings({ PORT: '9090', METRICS_METRIC_CONCURRENCY: '3', METRICS_GCS_PREFIXES: 'gs://a/, gs://b/x/' });
   t.equal(settings.PORT, 9090);
   t.equal(settings.METRICS_METRIC_CONCURRENCY, 3);
-  t.same(gcsPrefixes(settings), ['gs://a/', 'gs://b/x/']);
+  t.same(localConfigPolicy(settings).gcsPrefixes, ['gs://a/', 'gs://b/x/']);
 });
 
 t.test('local configs are refused by default on BigQuery unless allowed explicitly', async (t) => {
-  t.notOk(allowsLocalConfig(loadSettings({ METRICS_WAREHOUSE: 'bigquery' })));
-  t.ok(allowsLocalConfig(loadSettings({ METRICS_WAREHOUSE: 'bigquery', METRICS_ALLOW_LOCAL_CONFIG: 'true' })));
+  t.notOk(localConfigPolicy(loadSettings({ METRICS_WAREHOUSE: 'bigquery' })).allowLocal);
+  t.ok(localConfigPolicy(loadSettings({ METRICS_WAREHOUSE: 'bigquery', METRICS_ALLOW_LOCAL_CONFIG: 'true' })).allowLocal);
 });
 
 t.test('a bad value stops start-up naming the variable', async (t) => {

@@ -8,7 +8,7 @@ import { createJobRunner, type JobSpec } from './bigquery-jobs.js';
 import { cellText, columnOf, restParameters, restTypeOf, type RestField, type RestQueryParameter, type RestRow } from './bigquery-values.js';
 import { baseJobId, jobLabels } from './job-identity.js';
 import type { RetryPolicy } from './retry-policy.js';
-import { createTableWriteLanes } from './table-write-lanes.js';
+import { SerialLanes } from '../../serial-lanes.js';
 import { appendRowsStatement, replaceRowsScript, type WriteStatement } from './write-statements.js';
 
 export interface BigQueryWarehouseOptions {
@@ -32,7 +32,10 @@ export function createBigQueryWarehouse(options: BigQueryWarehouseOptions): Ware
   const { client, location } = options;
   const runner = createJobRunner({ client, retry: options.retry, location, pollIntervalMs: options.pollIntervalMs ?? 500 });
   const jobs = new PQueue({ concurrency: options.maxConcurrentJobs });
-  const inLane = createTableWriteLanes();
+  // One lane per target table: BigQuery runs at most 2 mutating DML statements
+  // per table at once and fails queued ones beyond 20; serializing here keeps a
+  // busy run far from both, leaving the conflict retry for other processes.
+  const tableLanes = new SerialLanes();
   // Not p-queue's own signal: it would reject at once and leave a job to be cancelled unobserved.
   const inQueue = <T>(fn: () => Promise<T>, signal?: AbortSignal) =>
     jobs.add(() => {
@@ -80,7 +83,7 @@ export function createBigQueryWarehouse(options: BigQueryWarehouseOptions): Ware
     const name = formatTableRef(table);
     try {
       const { sql, params } = statement();
-      await inLane(name, () =>
+      await tableLanes.run(name, () =>
         inQueue(() =>
           runner.run({
             baseJobId: baseJobId(kind, undefined),
@@ -98,7 +101,6 @@ export function createBigQueryWarehouse(options: BigQueryWarehouseOptions): Ware
   const dataset = (table: TableRef) => client.dataset(table.dataset, { projectId: table.project });
 
   return {
-    kind: 'bigquery',
     createsMissingTables: false,
 
     async query(request: QueryRequest): Promise<QueryResult> {

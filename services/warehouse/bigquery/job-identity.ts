@@ -4,8 +4,8 @@ import type { QueryRequest } from '../warehouse.js';
 type Label = NonNullable<QueryRequest['label']>;
 
 /**
- * The id of a query job. With a label it is derived from the run, the metric,
- * the attempt and the statement itself, so a request retried after a lost
+ * The id of a query job. With a label it is derived from the run, the metric
+ * and the statement itself, so a request retried after a lost
  * response finds the job it already started instead of running the query
  * twice; the statement digest keeps two different queries of one metric (the
  * partition lookup and the metric SQL) from sharing an id. Unlabelled queries
@@ -14,7 +14,7 @@ type Label = NonNullable<QueryRequest['label']>;
 export function baseJobId(kind: string, statement: unknown, label?: Label): string {
   if (label === undefined) return `metrics_${kind}_${randomUUID().replaceAll('-', '')}`;
   const digest = createHash('sha256').update(JSON.stringify([kind, statement])).digest('hex').slice(0, 16);
-  return `metrics_${kind}_${idPart(label.runId)}_${idPart(label.metricId)}_a${label.attempt}_${digest}`;
+  return `metrics_${kind}_${idPart(label.runId)}_${idPart(label.metricId)}_${digest}`;
 }
 
 /** Try n of a job that ran and failed transiently needs a fresh id: the failed job keeps the old one. */

@@ -1,5 +1,6 @@
 import { PipelineError } from '../../errors.js';
 import { quoteTableRef, type TableRef } from '../../table-ref.js';
+import { keyColumnsOf } from '../key-columns.js';
 import type { Column, Row } from '../warehouse.js';
 import { restParameter, restTypeOf, type RestQueryParameter } from './bigquery-values.js';
 
@@ -20,11 +21,7 @@ export const MAX_PARAMETERS = 10_000;
  */
 export function replaceRowsScript(table: TableRef, columns: Column[], rows: Row[], keyColumns: string[]): WriteStatement {
   const params: RestQueryParameter[] = [];
-  const keyTypes = keyColumns.map((key) => {
-    const column = columns.find((candidate) => candidate.name === key);
-    if (column === undefined) throw new PipelineError('BIGQUERY_WRITE_ERROR', `Key column ${key} is not among the columns written`);
-    return column;
-  });
+  const keyTypes = keyColumnsOf(columns, keyColumns);
   const tuples = new Map<string, Row>();
   for (const row of rows) tuples.set(JSON.stringify(keyColumns.map((key) => row[key] ?? null)), row);
   const conditions = [...tuples.values()].map((row, tuple) => {

@@ -6,12 +6,14 @@
  * connection that runs translated SQL.
  */
 import { quotedIdentifier } from '@duckdb/node-api';
+import { NUMERIC_PRECISION, NUMERIC_SCALE } from '../../numeric.js';
 import { isKeyword, tokenize, type Token } from '../../sql/sql-lexer.js';
+import { namePathAt } from '../../sql/table-references.js';
 import { DATE_PART_FUNCTIONS, DATE_PART_MACROS, rewriteDatePartCall, type DatePart } from './date-parts.js';
 import { translateStringLiteral } from './string-literals.js';
 
 /** The decimal type BigQuery NUMERIC maps to: 29 integer digits, 9 decimals. */
-export const DUCKDB_NUMERIC = 'DECIMAL(38,9)';
+export const DUCKDB_NUMERIC = `DECIMAL(${NUMERIC_PRECISION},${NUMERIC_SCALE})`;
 
 /**
  * TEMP macros live on one connection only, so every connection that runs
@@ -272,20 +274,10 @@ class Translation {
    * (FROM my-proj.ds.t); the lexer sees my, -, proj, ... with no spaces between.
    */
   private bareHyphenatedName(i: number): number {
-    let end = i;
-    while (end + 1 < this.tokens.length) {
-      const next = this.tokens[end + 1] as Token;
-      const joins = next.kind === 'identifier' || next.kind === 'number' || next.text === '-' || next.text === '.';
-      if (!joins) break;
-      end++;
-    }
-    const text = this.tokens
-      .slice(i, end + 1)
-      .map((token) => token.text)
-      .join('');
-    if (!BARE_HYPHENATED_NAME.test(text)) return i;
-    this.out[i] = quoteNamePath(text);
-    for (let k = i + 1; k <= end; k++) this.out[k] = '';
-    return end;
+    const path = namePathAt(this.tokens, i);
+    if (path === undefined || !BARE_HYPHENATED_NAME.test(path.text)) return i;
+    this.out[i] = quoteNamePath(path.text);
+    for (let k = i + 1; k <= path.end; k++) this.out[k] = '';
+    return path.end;
   }
 }

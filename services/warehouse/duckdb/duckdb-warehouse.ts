@@ -13,7 +13,7 @@ import { asPipelineError } from './duckdb-errors.js';
 import { ProjectCatalogs } from './project-catalogs.js';
 import { QueryDeadline } from './query-deadline.js';
 import { runReadOnlyQuery } from './read-only-query.js';
-import { SerialLock } from './serial-lock.js';
+import { SerialLanes } from '../../serial-lanes.js';
 import { appendRows, qualifiedName, replaceRows } from './table-writes.js';
 
 export interface DuckDbWarehouseOptions {
@@ -26,16 +26,16 @@ export interface DuckDbWarehouseOptions {
 }
 
 export const DEFAULT_CONNECTIONS = 4;
+/** Every write shares one lane: DuckDB would abort concurrent writers to one table. */
+const WRITE_LANE = 'write';
 
 export async function createDuckDbWarehouse(options: DuckDbWarehouseOptions): Promise<DuckDbWarehouse> {
   return DuckDbWarehouse.open(options);
 }
 
 export class DuckDbWarehouse implements Warehouse {
-  readonly kind = 'duckdb';
   readonly createsMissingTables = true;
-  /** Every write runs here, one at a time: DuckDB would abort concurrent writers to one table. */
-  private readonly writes = new SerialLock();
+  private readonly writes = new SerialLanes();
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -146,7 +146,7 @@ export class DuckDbWarehouse implements Warehouse {
   async runScript(bigQuerySql: string, projects: string[]): Promise<void> {
     this.assertOpen();
     const sql = translate(bigQuerySql);
-    await this.writes.run(async () => {
+    await this.writes.run(WRITE_LANE, async () => {
       for (const project of projects) await this.catalogs.ensure(project, { create: true });
       await this.writer.run(sql);
     });
@@ -173,7 +173,7 @@ export class DuckDbWarehouse implements Warehouse {
    * creates what is missing. Both happen in the write queue, so `close` waits for them.
    */
   private write(table: TableRef, work: () => Promise<void>): Promise<void> {
-    return this.writes.run(async () => {
+    return this.writes.run(WRITE_LANE, async () => {
       await this.catalogs.ensure(table.project, { create: true });
       await work();
     });

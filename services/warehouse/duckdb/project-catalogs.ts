@@ -3,11 +3,13 @@ import { mkdir, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { quotedIdentifier, quotedString, type DuckDBConnection } from '@duckdb/node-api';
 import { tableReferences } from '../../sql/table-references.js';
-import { SerialLock } from './serial-lock.js';
+import { SerialLanes } from '../../serial-lanes.js';
 
 /** Project ids as docs/contract.md#config-file allows them; anything else never becomes a file name. */
 const PROJECT_ID = /^[A-Za-z0-9-]+$/;
 const FILE_SUFFIX = '.duckdb';
+// One lane: attaches are instance-wide, so they run one at a time.
+const ATTACH_LANE = 'attach';
 
 /**
  * One DuckDB file per BigQuery project, `<dir>/<project>.duckdb`, attached as
@@ -17,7 +19,7 @@ const FILE_SUFFIX = '.duckdb';
  */
 export class ProjectCatalogs {
   private readonly attached = new Set<string>();
-  private readonly lock = new SerialLock();
+  private readonly attaches = new SerialLanes();
 
   private constructor(
     private readonly directory: string,
@@ -48,7 +50,7 @@ export class ProjectCatalogs {
    */
   ensure(project: string, options: { create: boolean }): Promise<boolean> {
     if (this.attached.has(project)) return Promise.resolve(true);
-    return this.lock.run(async () => {
+    return this.attaches.run(ATTACH_LANE, async () => {
       if (this.attached.has(project)) return true;
       const file = this.fileOf(project);
       if (file === undefined || (!options.create && !existsSync(file))) return false;
@@ -72,7 +74,7 @@ export class ProjectCatalogs {
 
   /** Resolves once every attach started so far has settled. */
   settled(): Promise<void> {
-    return this.lock.settled();
+    return this.attaches.settled();
   }
 
   private fileOf(project: string): string | undefined {

@@ -10,17 +10,16 @@ import {
   type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api';
+import { calendarDateParts, type CalendarDate } from '../../calendar-date.js';
 import { PipelineError } from '../../errors.js';
+import { NUMERIC_INTEGER_DIGITS, NUMERIC_PRECISION, NUMERIC_SCALE } from '../../numeric.js';
 import type { QueryParameter } from '../warehouse.js';
-
-const NUMERIC_SCALE = 9;
-const NUMERIC_INTEGER_DIGITS = 29;
 
 const TYPES: Record<QueryParameter['type'], DuckDBType> = {
   STRING: VARCHAR,
   DATE: DATE,
   INT64: BIGINT,
-  NUMERIC: DECIMAL(38, NUMERIC_SCALE),
+  NUMERIC: DECIMAL(NUMERIC_PRECISION, NUMERIC_SCALE),
 };
 
 /**
@@ -46,18 +45,14 @@ function duckDbValue(name: string, type: QueryParameter['type'], text: string): 
     case 'DATE':
       return dateValue(dateParts(name, text));
     case 'NUMERIC':
-      return decimalValue(scaledNumeric(name, text), 38, NUMERIC_SCALE);
+      return decimalValue(scaledNumeric(name, text), NUMERIC_PRECISION, NUMERIC_SCALE);
   }
 }
 
-function dateParts(name: string, text: string): { year: number; month: number; day: number } {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  const [year, month, day] = match ? [Number(match[1]), Number(match[2]), Number(match[3])] : [NaN, NaN, NaN];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  if (!match || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
-    throw invalid(`Query parameter @${name} is not a DATE 'YYYY-MM-DD': '${text}'`);
-  }
-  return { year, month, day };
+function dateParts(name: string, text: string): CalendarDate {
+  const parts = calendarDateParts(text);
+  if (parts === undefined) throw invalid(`Query parameter @${name} is not a DATE 'YYYY-MM-DD': '${text}'`);
+  return parts;
 }
 
 /** The NUMERIC as an integer count of 10^-9, rounded half away from zero as BigQuery does. */

@@ -1,6 +1,6 @@
 import { VARCHAR, quotedIdentifier, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
-import { PipelineError } from '../../errors.js';
 import type { TableRef } from '../../table-ref.js';
+import { keyColumnsOf } from '../key-columns.js';
 import type { Column, Row } from '../warehouse.js';
 import { duckDbTypeOf } from './duckdb-cells.js';
 import { asPipelineError } from './duckdb-errors.js';
@@ -20,11 +20,7 @@ export async function replaceRows(
   rows: Row[],
   keyColumns: string[],
 ): Promise<void> {
-  const keys = keyColumns.map((name) => {
-    const column = columns.find((candidate) => candidate.name === name);
-    if (column === undefined) throw new PipelineError('BIGQUERY_WRITE_ERROR', `Key column ${name} is not among the columns written`);
-    return column;
-  });
+  const keys = keyColumnsOf(columns, keyColumns);
   const keyList = keys.map((key) => quotedIdentifier(key.name)).join(', ');
   await inTransaction(connection, async () => {
     await inBatches(connection, keys, rows, (values) => `DELETE FROM ${qualifiedName(table)} WHERE (${keyList}) IN (${values})`);

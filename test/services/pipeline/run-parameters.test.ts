@@ -1,6 +1,7 @@
 import t from 'tap';
 import { InvalidRunParametersError } from '../../../services/errors.js';
-import { isCalendarDate, validateRunParameters, type RawRunParameters } from '../../../services/pipeline/run-parameters.js';
+import { isCalendarDate } from '../../../services/calendar-date.js';
+import { validateRunParameters, type RawRunParameters } from '../../../services/pipeline/run-parameters.js';
 
 const valid: RawRunParameters = {
   gcs_path: 'gs://bucket/configs/metrics.json',

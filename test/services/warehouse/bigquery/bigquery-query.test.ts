@@ -14,14 +14,14 @@ t.test('a query returns exact cells, dry-run bytes and runs as one labelled job'
     sql: `SELECT n, i, ts, d, @day AS day FROM \`${TEST_PROJECT}.ds.t\` WHERE d = @day`,
     params: { day: { type: 'DATE', value: '2024-01-14' } },
     timeoutMs: 10_000,
-    label: { runId: 'Run-1', metricId: 'm1', attempt: 1, env: 'DEV' },
+    label: { runId: 'Run-1', metricId: 'm1', env: 'DEV' },
   });
   t.same(result.rows, [{ n: '-12.500000001', i: '9007199254740993', ts: '2024-01-15T10:00:00.123456Z', d: '2024-01-14', day: '2024-01-14' }]);
   t.same(result.columns.map((c) => c.type), ['NUMERIC', 'INT64', 'TIMESTAMP', 'DATE', 'DATE']);
   t.equal(result.bytesProcessed, String(10 * 1024 * 1024));
   t.equal(fake.jobs.executions, 1);
   const [job] = [...fake.jobs.records.values()];
-  t.match(job?.reference.jobId, /^metrics_query_Run-1_m1_a1_[0-9a-f]{16}$/);
+  t.match(job?.reference.jobId, /^metrics_query_Run-1_m1_[0-9a-f]{16}$/);
   t.same(job?.configuration.labels, { app: 'metrics_pipeline', run_id: 'run-1', metric_id: 'm1', env: 'dev' });
   t.equal(job?.configuration.jobTimeoutMs, '10000');
 });

@@ -2,7 +2,7 @@ import t from 'tap';
 import { QueryTimeoutError } from '../../../../services/errors.js';
 import { openBigQueryHarness, TEST_RETRY } from '../../../support/fake-bigquery/bigquery-harness.js';
 
-const QUERY = { sql: 'SELECT 1 AS one', timeoutMs: 10_000, label: { runId: 'r1', metricId: 'm1', attempt: 1 } };
+const QUERY = { sql: 'SELECT 1 AS one', timeoutMs: 10_000, label: { runId: 'r1', metricId: 'm1' } };
 
 for (const [status, reason] of [
   [429, 'rateLimitExceeded'],
