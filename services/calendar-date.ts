@@ -20,3 +20,18 @@ export function calendarDateParts(text: string): CalendarDate | undefined {
 export function isCalendarDate(text: string): boolean {
   return calendarDateParts(text) !== undefined;
 }
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Days from `first` to `last`, both counted: 1 for the same date, 0 or less when `last` comes first. Both must be calendar dates. */
+export function daysBetweenInclusive(first: string, last: string): number {
+  return Math.round((Date.parse(`${last}T00:00:00Z`) - Date.parse(`${first}T00:00:00Z`)) / DAY_MS) + 1;
+}
+
+/** Every date from `first` to `last`, oldest first, both included (a backfill's dates). */
+export function datesFrom(first: string, last: string): string[] {
+  const start = Date.parse(`${first}T00:00:00Z`);
+  return Array.from({ length: Math.max(0, daysBetweenInclusive(first, last)) }, (_, day) =>
+    new Date(start + day * DAY_MS).toISOString().slice(0, 10),
+  );
+}

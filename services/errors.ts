@@ -58,6 +58,18 @@ export class QueryTimeoutError extends PipelineError {
   }
 }
 
+/**
+ * metric_ids named metrics that the selected dependencies do not hold. Found
+ * before the run is accepted it is a bad parameter; found by the run itself
+ * (the config changed in between) it fails the run as a whole.
+ */
+export class UnselectedMetricsError extends PipelineError {
+  override name = 'UnselectedMetricsError';
+  constructor(readonly reason: string) {
+    super('JSON_VALIDATION_ERROR', `metric_ids: ${reason}`);
+  }
+}
+
 export function describeProblem(problem: FieldProblem): string {
   const where: string[] = [];
   if (problem.index !== undefined) where.push(`record ${problem.index}`);

@@ -1,5 +1,6 @@
-import { PipelineError } from '../errors.js';
+import { PipelineError, UnselectedMetricsError } from '../errors.js';
 import type { MetricDefinition } from './metric-config.js';
+import { listed } from './run-parameters.js';
 
 /**
  * The metrics whose dependency group was requested, in file order.
@@ -12,7 +13,7 @@ import type { MetricDefinition } from './metric-config.js';
  * Throws PipelineError(JSON_VALIDATION_ERROR) when a requested group is carried
  * by no record, before any SQL runs, listing the groups that do exist.
  */
-export function selectMetrics(metrics: MetricDefinition[], dependencies: string[]): MetricDefinition[] {
+export function selectMetrics(metrics: MetricDefinition[], dependencies: string[], metricIds?: string[]): MetricDefinition[] {
   const existing = new Set(metrics.map((metric) => metric.dependency));
   const unknown = [...new Set(dependencies.filter((dependency) => !existing.has(dependency)))].sort();
   if (unknown.length > 0) {
@@ -23,5 +24,20 @@ export function selectMetrics(metrics: MetricDefinition[], dependencies: string[
     );
   }
   const requested = new Set(dependencies);
-  return metrics.filter((metric) => requested.has(metric.dependency));
+  const selected = metrics.filter((metric) => requested.has(metric.dependency));
+  return metricIds === undefined ? selected : chooseMetrics(selected, metricIds, dependencies);
+}
+
+/**
+ * Of the selected metrics, those `metricIds` names, in file order. Throws
+ * UnselectedMetricsError naming every id that is not among them.
+ */
+function chooseMetrics(selected: MetricDefinition[], metricIds: string[], dependencies: string[]): MetricDefinition[] {
+  const known = new Set(selected.map((metric) => metric.metric_id));
+  const unselected = metricIds.filter((id) => !known.has(id));
+  if (unselected.length > 0) {
+    throw new UnselectedMetricsError(`not metrics of the dependencies ${dependencies.join(', ')}: ${listed(unselected)}`);
+  }
+  const chosen = new Set(metricIds);
+  return selected.filter((metric) => chosen.has(metric.metric_id));
 }

@@ -16,7 +16,7 @@ export interface MetricDefinition {
   target_table: string;
 }
 
-const METRIC_ID = /^[A-Za-z0-9_]{1,100}$/;
+export const METRIC_ID = /^[A-Za-z0-9_]{1,100}$/;
 const MAX_NAME_CHARS = 255;
 // The old configs say 'avg'; it is stored under its one canonical name.
 const TYPE_ALIASES = new Map<string, MetricType>([['avg', 'average']]);

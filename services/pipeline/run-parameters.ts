@@ -1,6 +1,7 @@
-import { isCalendarDate } from '../calendar-date.js';
+import { daysBetweenInclusive, isCalendarDate } from '../calendar-date.js';
 import { InvalidRunParametersError, type FieldProblem } from '../errors.js';
 import { tableRefProblem } from '../table-ref.js';
+import { METRIC_ID } from './metric-config.js';
 
 export const ENVIRONMENTS = ['DEV', 'BLD', 'INT', 'PRE', 'PRD'] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
@@ -13,10 +14,29 @@ export interface RunParameters {
   partition_info_table: string;
   env: Environment;
   recon_table: string;
+  /** Only these metrics of the selected dependencies run; all of them when absent. */
+  metric_ids?: string[];
+  /** The earlier run whose Failed metrics this run retries; its recon rows name it as retry_of. */
+  retry_failed_of?: string;
+  /** Skip the metrics that already have a Passed recon row for the run_date. */
+  only_missing?: boolean;
+}
+
+/** A backfill: one run per date from run_date to run_date_to, both included, oldest first. */
+export interface BackfillParameters extends RunParameters {
+  run_date_to: string;
 }
 
 /** Run parameters as a caller gives them, before validation. */
 export type RawRunParameters = Partial<Record<keyof RunParameters, unknown>>;
+export type RawBackfillParameters = Partial<Record<keyof BackfillParameters, unknown>>;
+
+/** Run ids are UUIDs; anything visible up to this length is looked up, so older ids keep working. */
+const RUN_ID = /^[\x21-\x7E]{1,200}$/;
+/** A reason quotes at most this much of a caller's value. */
+const MAX_QUOTED_CHARS = 100;
+/** A reason lists at most this many bad metric ids. */
+const MAX_LISTED_IDS = 10;
 
 export interface LocalConfigPolicy {
   /** Local paths and file:// URLs are accepted. */
@@ -31,6 +51,30 @@ export interface LocalConfigPolicy {
  */
 export function validateRunParameters(raw: RawRunParameters, policy: LocalConfigPolicy): RunParameters {
   const problems: FieldProblem[] = [];
+  const parameters = checkRunParameters(raw, policy, problems);
+  if (problems.length > 0) throw new InvalidRunParametersError(problems);
+  return parameters;
+}
+
+/**
+ * The run parameters plus run_date_to, at most `maxDates` dates from run_date;
+ * every problem of either at once.
+ */
+export function validateBackfillParameters(raw: RawBackfillParameters, policy: LocalConfigPolicy, maxDates: number): BackfillParameters {
+  const problems: FieldProblem[] = [];
+  const parameters = checkRunParameters(raw, policy, problems);
+  const runDateTo = typeof raw.run_date_to === 'string' ? raw.run_date_to.trim() : '';
+  const reason = runDateToProblem(runDateTo, raw.run_date_to, parameters.run_date, maxDates);
+  if (reason) problems.push({ field: 'run_date_to', reason });
+  if (parameters.retry_failed_of !== undefined) {
+    problems.push({ field: 'retry_failed_of', reason: 'cannot be combined with run_date_to: a retry reruns the one date of the run it retries' });
+  }
+  if (problems.length > 0) throw new InvalidRunParametersError(problems);
+  return { ...parameters, run_date_to: runDateTo };
+}
+
+/** Pushes a problem for each bad parameter; the parameters returned are valid only when none was pushed. */
+function checkRunParameters(raw: RawRunParameters, policy: LocalConfigPolicy, problems: FieldProblem[]): RunParameters {
   const problem = (field: string, reason: string) => problems.push({ field, reason });
 
   const gcsPath = typeof raw.gcs_path === 'string' ? raw.gcs_path.trim() : '';
@@ -40,7 +84,7 @@ export function validateRunParameters(raw: RawRunParameters, policy: LocalConfig
   const runDate = typeof raw.run_date === 'string' ? raw.run_date.trim() : '';
   if (!isCalendarDate(runDate)) problem('run_date', `must be a real calendar date as YYYY-MM-DD, got ${quoted(raw.run_date)}`);
 
-  const dependencies = splitDependencies(raw.dependencies);
+  const dependencies = splitNames(raw.dependencies);
   if (dependencies === undefined) problem('dependencies', 'must be a comma-separated string or an array of strings');
   else if (dependencies.length === 0) problem('dependencies', 'must name at least one dependency group');
 
@@ -54,7 +98,6 @@ export function validateRunParameters(raw: RawRunParameters, policy: LocalConfig
     problem('env', `must be one of ${ENVIRONMENTS.join(', ')} (any case), got ${quoted(raw.env)}`);
   }
 
-  if (problems.length > 0) throw new InvalidRunParametersError(problems);
   return {
     gcs_path: gcsPath,
     run_date: runDate,
@@ -62,10 +105,45 @@ export function validateRunParameters(raw: RawRunParameters, policy: LocalConfig
     partition_info_table: String(raw.partition_info_table).trim(),
     env: env as Environment,
     recon_table: String(raw.recon_table).trim(),
+    ...checkSelection(raw, problem),
   };
 }
 
-function splitDependencies(value: unknown): string[] | undefined {
+/** The optional parameters that narrow which metrics run; absent ones stay absent. */
+function checkSelection(raw: RawRunParameters, problem: (field: string, reason: string) => void): Partial<RunParameters> {
+  const selection: Partial<RunParameters> = {};
+  if (raw.metric_ids !== undefined && raw.metric_ids !== null) {
+    const ids = splitNames(raw.metric_ids);
+    const malformed = ids?.filter((id) => !METRIC_ID.test(id)) ?? [];
+    if (ids === undefined) problem('metric_ids', 'must be a comma-separated string or an array of strings');
+    else if (ids.length === 0) problem('metric_ids', 'must name at least one metric_id');
+    else if (malformed.length > 0) problem('metric_ids', `must be metric ids (letters, digits, underscores), got ${listed(malformed)}`);
+    else selection.metric_ids = ids;
+  }
+  if (raw.retry_failed_of !== undefined && raw.retry_failed_of !== null) {
+    const runId = typeof raw.retry_failed_of === 'string' ? raw.retry_failed_of.trim() : '';
+    if (RUN_ID.test(runId)) selection.retry_failed_of = runId;
+    else problem('retry_failed_of', `must be the run_id of an earlier run, got ${quoted(raw.retry_failed_of)}`);
+  }
+  if (raw.only_missing === true) selection.only_missing = true;
+  else if (raw.only_missing !== undefined && raw.only_missing !== null && raw.only_missing !== false) {
+    problem('only_missing', `must be true or false, got ${quoted(raw.only_missing)}`);
+  }
+  return selection;
+}
+
+/** Why run_date_to cannot end a backfill starting on `runDate`, or undefined when it can. */
+function runDateToProblem(runDateTo: string, raw: unknown, runDate: string, maxDates: number): string | undefined {
+  if (!isCalendarDate(runDateTo)) return `must be a real calendar date as YYYY-MM-DD, got ${quoted(raw)}`;
+  if (!isCalendarDate(runDate)) return undefined;
+  const dates = daysBetweenInclusive(runDate, runDateTo);
+  if (dates < 1) return `must not be before run_date (${runDate}), got '${runDateTo}'`;
+  if (dates > maxDates) return `spans ${dates} dates from run_date (${runDate}); a backfill covers at most ${maxDates} (METRICS_BACKFILL_MAX_DATES)`;
+  return undefined;
+}
+
+/** A comma-separated string or an array of strings as trimmed names, blanks and repeats dropped; undefined for anything else. */
+function splitNames(value: unknown): string[] | undefined {
   const parts = typeof value === 'string' ? value.split(',') : Array.isArray(value) ? value : undefined;
   if (parts === undefined || parts.some((part) => typeof part !== 'string')) return undefined;
   const names = (parts as string[]).map((part) => part.trim()).filter((part) => part !== '');
@@ -91,8 +169,19 @@ function configPathProblem(path: string, policy: LocalConfigPolicy): string | un
 
 /** A caller's value as an error quotes it: text in quotes, anything else by its JSON type, never '[object Object]'. */
 function quoted(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'string') return `'${clipped(value)}'`;
   if (value === undefined || value === null) return 'nothing';
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'object' ? 'an object' : `the ${typeof value} ${JSON.stringify(value)}`;
+}
+
+/** A caller's text cut to a length a reason can quote. */
+function clipped(text: string): string {
+  return text.length <= MAX_QUOTED_CHARS ? text : `${text.slice(0, MAX_QUOTED_CHARS)}...`;
+}
+
+/** Names as a reason lists them: the first few, quoted, and how many more. */
+export function listed(names: string[]): string {
+  const shown = names.slice(0, MAX_LISTED_IDS).map((name) => `'${clipped(name)}'`).join(', ');
+  return names.length > MAX_LISTED_IDS ? `${shown} and ${names.length - MAX_LISTED_IDS} more` : shown;
 }

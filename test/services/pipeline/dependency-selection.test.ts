@@ -1,5 +1,5 @@
 import t from 'tap';
-import { PipelineError } from '../../../services/errors.js';
+import { PipelineError, UnselectedMetricsError } from '../../../services/errors.js';
 import { selectMetrics } from '../../../services/pipeline/dependency-selection.js';
 import type { MetricDefinition } from '../../../services/pipeline/metric-config.js';
 
@@ -63,4 +63,15 @@ t.test('a config without metrics says no group exists', async (t) => {
     thrownBy(() => selectMetrics([], ['daily'])).message,
     'Unknown dependencies: daily. Dependencies in the config: (none: the config holds no metrics)',
   );
+});
+
+t.test('metric_ids narrows the selected metrics, keeping file order', async (t) => {
+  t.same(selectMetrics(config, ['daily', 'monthly'], ['d', 'a']).map((m) => m.metric_id), ['a', 'd']);
+});
+
+t.test('a metric id outside the selected dependencies fails with JSON_VALIDATION_ERROR naming each one', async (t) => {
+  const error = thrownBy(() => selectMetrics(config, ['daily'], ['a', 'b', 'zz']));
+  t.type(error, UnselectedMetricsError);
+  t.equal(error.category, 'JSON_VALIDATION_ERROR');
+  t.equal(error.message, "metric_ids: not metrics of the dependencies daily: 'b', 'zz'");
 });
