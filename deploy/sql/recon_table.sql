@@ -1,4 +1,5 @@
--- The recon (audit) table of docs/contract.md#recon-rows, with the two added columns run_id and error_category.
+-- The recon (audit) table of docs/contract.md#recon-rows, with the columns the service added: run_id,
+-- error_category, and the optional retry_of (the run a retry run retried).
 -- ${RECON_TABLE} is project.dataset.table; fill it in and run with the bq CLI:
 --   RECON_TABLE=my-proj.audit.metrics_recon envsubst < deploy/sql/recon_table.sql | bq query --use_legacy_sql=false
 -- Partitioned by the run date (schdld_dt) so "failures for a date" reads one partition; clustered by
@@ -35,7 +36,8 @@ CREATE TABLE IF NOT EXISTS `${RECON_TABLE}` (
   schdld_yr INT64,
   Job_Name STRING,
   run_id STRING,
-  error_category STRING
+  error_category STRING,
+  retry_of STRING
 )
 PARTITION BY schdld_dt
 CLUSTER BY source_system_id

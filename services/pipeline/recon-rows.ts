@@ -1,4 +1,5 @@
 import type { ErrorCategory } from '../errors.js';
+import type { RunFailure } from './run-outcome.js';
 import { parseTableRef } from '../table-ref.js';
 import type { Column, Row } from '../warehouse/warehouse.js';
 import type { RunParameters } from './run-parameters.js';
@@ -18,6 +19,8 @@ export const RECON_COLUMNS: Column[] = [
   { name: 'Job_Name', type: 'STRING' },
   { name: 'run_id', type: 'STRING' },
   { name: 'error_category', type: 'STRING' },
+  // Optional: written only where the table has it (deploy/sql/alter_recon_add_retry_of.sql adds it).
+  { name: 'retry_of', type: 'STRING' },
 ];
 
 export const RUN_ROW_ID = '__run__';
@@ -34,6 +37,11 @@ export interface ReconEntry {
   error_category: ErrorCategory | null;
   reason: string;
   latest_source_parttn_dt?: string;
+}
+
+/** The entry of the one `__run__` row of a run that failed as a whole. */
+export function runRowEntry(parameters: RunParameters, failure: RunFailure): ReconEntry {
+  return { source_system_id: RUN_ROW_ID, job_name: parameters.gcs_path, ...failure };
 }
 
 /** 'YYYY-MM-DD HH:MM:SS' in UTC, as the recon table has always stored load_ts. */
@@ -76,5 +84,6 @@ export function reconRow(entry: ReconEntry, parameters: RunParameters, runId: st
     Job_Name: entry.job_name,
     run_id: runId,
     error_category: entry.error_category,
+    retry_of: parameters.retry_failed_of ?? null,
   };
 }

@@ -7,7 +7,7 @@ import { parseMetricConfig, type MetricDefinition } from './metric-config.js';
 import { checkPartitionInfoTable, createPartitionDateLookup } from './partition-dates.js';
 import type { PipelineDependencies, RunControl } from './pipeline-dependencies.js';
 import { usesPartitionInfo } from './placeholders.js';
-import { reconRow, RUN_ROW_ID, SUCCESS_REASON, type ReconEntry } from './recon-rows.js';
+import { reconRow, runRowEntry, SUCCESS_REASON, type ReconEntry } from './recon-rows.js';
 import { runStatusOf, type MetricOutcome, type RunFailure, type RunResult } from './run-outcome.js';
 import type { RunParameters } from './run-parameters.js';
 import { writeReconRows, writeTargetBatch } from './table-writes.js';
@@ -69,8 +69,7 @@ export async function runPipeline(parameters: RunParameters, dependencies: Pipel
   } catch (error) {
     const failure = { error_category: categoryOf(error, 'PIPELINE_EXECUTION_ERROR'), reason: oneLineReason(error) };
     logger.error({ err: error, error_category: failure.error_category }, 'run failed before any metric ran');
-    const runEntry: ReconEntry = { source_system_id: RUN_ROW_ID, job_name: parameters.gcs_path, ...failure };
-    const reconFailure = await writeRecon([runEntry], parameters, deps, control.runId, now);
+    const reconFailure = await writeRecon([runRowEntry(parameters, failure)], parameters, deps, control.runId, now);
     // The run's own failure stays its category; a recon write that failed too is added to the reason.
     return finish([], reconFailure ? { ...failure, reason: oneLineReason(`${failure.reason}; ${reconFailure.reason}`) } : failure);
   }
@@ -87,7 +86,7 @@ export async function runPipeline(parameters: RunParameters, dependencies: Pipel
 /** The run-level steps: any failure here fails the run as a whole. */
 async function planRun(parameters: RunParameters, deps: PipelineDependencies): Promise<MetricDefinition[]> {
   const text = await deps.configSource.read(parameters.gcs_path);
-  const selected = selectMetrics(parseMetricConfig(text, parameters.gcs_path), parameters.dependencies);
+  const selected = selectMetrics(parseMetricConfig(text, parameters.gcs_path), parameters.dependencies, parameters.metric_ids);
   if (selected.some((metric) => usesPartitionInfo(metric.sql))) {
     await checkPartitionInfoTable(deps.warehouse, parseTableRef(parameters.partition_info_table));
   }

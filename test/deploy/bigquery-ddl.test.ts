@@ -112,25 +112,28 @@ t.test('target_table.sql creates the §5 columns, and a rerun of a date overwrit
   t.same(rows, [{ out: '42.000000001', run_id: 'run-2' }], 'one row per (metric_id, partition_dt), exact to 9 decimals');
 });
 
-t.test('alter_recon_add_columns.sql adds run_id and error_category to a recon table of the old shape, and can run twice', async (t) => {
+t.test('alter_recon_add_columns.sql and alter_recon_add_retry_of.sql bring a recon table of the old shape up to date, and can run twice', async (t) => {
   const { client, fake } = await open(t);
-  // The PySpark job's table: the same DDL without the two added columns.
+  // The PySpark job's table: the same DDL without the added columns.
   const oldShape = sqlFile('recon_table.sql', { RECON_TABLE: RECON })
     .split('\n')
-    .filter((line) => !/^\s*(run_id|error_category)\s/.test(line))
+    .filter((line) => !/^\s*(run_id|error_category|retry_of)\s/.test(line))
     .join('\n')
     .replace(/Job_Name STRING,(\s*\))/, 'Job_Name STRING$1');
   await client.query({ query: oldShape });
   const before = await fieldsOf(client, RECON);
-  t.notOk(before.some((field) => field.name === 'run_id' || field.name === 'error_category'), 'the old table lacks both columns');
+  t.notOk(before.some((field) => ['run_id', 'error_category', 'retry_of'].includes(field.name)), 'the old table lacks the added columns');
   await fake.engine.execute(`INSERT INTO \`${RECON}\` (source_system_id, schdld_dt, Job_Name) VALUES ('old_metric', DATE '2023-12-31', 'Old')`, [], TEST_PROJECT);
 
-  const alter = sqlFile('alter_recon_add_columns.sql', { RECON_TABLE: RECON });
-  await client.query({ query: alter });
-  await client.query({ query: alter });
+  for (const file of ['alter_recon_add_columns.sql', 'alter_recon_add_retry_of.sql']) {
+    const alter = sqlFile(file, { RECON_TABLE: RECON });
+    await client.query({ query: alter });
+    await client.query({ query: alter });
+  }
 
   const after = await fieldsOf(client, RECON);
-  t.same(after, [...before, { name: 'run_id', type: 'STRING' }, { name: 'error_category', type: 'STRING' }], 'both added at the end, as STRING');
+  const added = ['run_id', 'error_category', 'retry_of'].map((name) => ({ name, type: 'STRING' }));
+  t.same(after, [...before, ...added], 'each added at the end, as STRING');
   t.same(
     after.map((field) => field.name),
     RECON_COLUMNS.map((column) => column.name),
@@ -138,4 +141,28 @@ t.test('alter_recon_add_columns.sql adds run_id and error_category to a recon ta
   );
   const [rows] = await client.query({ query: `SELECT source_system_id, run_id, error_category FROM \`${RECON}\`` });
   t.same(rows, [{ source_system_id: 'old_metric', run_id: null, error_category: null }], 'old rows kept, with NULL in the new columns');
+});
+
+t.test('a recon table without retry_of is still written and read; once the column is added, a retry run records and shows it', async (t) => {
+  const { client, warehouse } = await open(t);
+  const withoutRetryOf = sqlFile('recon_table.sql', { RECON_TABLE: RECON })
+    .replace(/error_category STRING,\s*retry_of STRING/, 'error_category STRING');
+  await client.query({ query: withoutRetryOf });
+  const parameters: RunParameters = {
+    gcs_path: 'gs://cfg/metrics.json',
+    run_date: RUN_DATE,
+    dependencies: ['daily'],
+    partition_info_table: `${TEST_PROJECT}.ops.partition_info`,
+    env: 'PRD',
+    recon_table: RECON,
+    retry_failed_of: 'run-1',
+  };
+  const entry = { source_system_id: 'refund_rate', job_name: 'Refund rate', target_table: TARGET, error_category: null, reason: '' };
+  const loadedAt = new Date('2024-01-16T02:00:00Z');
+  await writeReconRows(warehouse, RECON, [reconRow(entry, parameters, 'run-2', loadedAt)]);
+  t.match(await new ReconRuns(warehouse).get(RECON, 'run-2'), { status: 'succeeded', retry_of: null }, 'retry_of dropped and read as null');
+
+  await client.query({ query: sqlFile('alter_recon_add_retry_of.sql', { RECON_TABLE: RECON }) });
+  await writeReconRows(warehouse, RECON, [reconRow(entry, parameters, 'run-3', loadedAt)]);
+  t.match(await new ReconRuns(warehouse).get(RECON, 'run-3'), { status: 'succeeded', retry_of: 'run-1', parameters: { retry_failed_of: 'run-1' } });
 });
