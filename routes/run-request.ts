@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import { InvalidRunParametersError, type FieldProblem } from '../services/errors.js';
-import { validateRunParameters, type LocalConfigPolicy, type RawRunParameters, type RunParameters } from '../services/pipeline/run-parameters.js';
+import { validateRunParameters, type LocalConfigPolicy, type RunParameters } from '../services/pipeline/run-parameters.js';
 import { fieldProblemsOf } from './http-errors.js';
 
 /** The shape of POST /runs: the names of docs/contract.md#run-parameters; validateRunParameters holds the rules. */
@@ -15,6 +15,13 @@ export const RunParametersBodySchema = Type.Object(
     partition_info_table: Type.String({ description: 'project.dataset.table' }),
     env: Type.String({ description: 'DEV, BLD, INT, PRE or PRD, any case' }),
     recon_table: Type.String({ description: 'project.dataset.table' }),
+    metric_ids: Type.Optional(
+      Type.Union([Type.String(), Type.Array(Type.String())], {
+        description: 'Run only these metrics of the selected dependencies: an array or one comma-separated string',
+      }),
+    ),
+    retry_failed_of: Type.Optional(Type.String({ description: 'A run_id: run only the metrics that Failed in that run (same run_date)' })),
+    only_missing: Type.Optional(Type.Boolean({ description: 'Leave out the metrics that already have a Passed recon row for the date' })),
   },
   { additionalProperties: false, description: 'Run parameters; unknown fields are refused, so a typo cannot fall back to anything' },
 );
@@ -32,13 +39,18 @@ export const RunRequestHeadersSchema = Type.Object({
  * per field, the rule's reason winning.
  */
 export function runParametersOf(request: FastifyRequest, policy: LocalConfigPolicy): RunParameters {
+  return requestParametersOf(request, (body) => validateRunParameters(body, policy));
+}
+
+/** A request body checked by its schema and by `validate` together, as runParametersOf does for POST /runs. */
+export function requestParametersOf<T>(request: FastifyRequest, validate: (body: Record<string, unknown>) => T): T {
   const shapeError = request.validationError as (Error & { validation: FastifySchemaValidationError[]; validationContext?: string }) | undefined;
   const shapeProblems = shapeError ? fieldProblemsOf(shapeError.validation, shapeError.validationContext) : [];
-  const body = isRecord(request.body) ? (request.body as RawRunParameters) : {};
+  const body = isRecord(request.body) ? request.body : {};
   let ruleProblems: FieldProblem[] = [];
-  let parameters: RunParameters | undefined;
+  let parameters: T | undefined;
   try {
-    parameters = validateRunParameters(body, policy);
+    parameters = validate(body);
   } catch (error) {
     if (!(error instanceof InvalidRunParametersError)) throw error;
     ruleProblems = error.problems;

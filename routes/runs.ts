@@ -1,7 +1,7 @@
 import { Type, type FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import type { LocalConfigPolicy } from '../services/pipeline/run-parameters.js';
 import type { CallerVerifier } from '../services/runs/caller-auth.js';
-import { RUN_STATUSES, RunDocumentSchema, RunSummarySchema, type RunDocument } from '../services/runs/run-document.js';
+import { RUN_STATUSES, RunDocumentSchema, RunSummarySchema, SkippedRunSchema, type RunDocument } from '../services/runs/run-document.js';
 import type { RunService } from '../services/runs/run-service.js';
 import { errorResponses } from './http-errors.js';
 import { idempotencyKeyOf, RunParametersBodySchema, RunRequestHeadersSchema, runParametersOf } from './run-request.js';
@@ -44,7 +44,10 @@ export const runRoutes: FastifyPluginCallbackTypebox<RunRoutesOptions> = (app, o
           '202 with the new run and Location. An identical run still queued or running, or the same Idempotency-Key',
           '(or Cloud Scheduler job name and schedule time) within 24 h, returns the existing run with 200: no second execution.',
           'With wait=true the request is held until the run ends: 200 succeeded, 422 partial or failed, 202 if still running',
-          'when the configured maximum wait ran out.',
+          'when the configured maximum wait ran out. metric_ids, retry_failed_of and only_missing narrow the metrics that run:',
+          'an id outside the dependencies answers 400, an unknown retry_failed_of run 404, a run still in flight',
+          '409 RUN_IN_PROGRESS, a run with nothing Failed 409 NOTHING_TO_RETRY; with only_missing, a date on which every',
+          'selected metric already Passed answers 200 {status: "skipped", run_date} and starts nothing.',
         ].join(' '),
         security: [{ bearer: [] }],
         querystring: Type.Object(
@@ -54,16 +57,18 @@ export const runRoutes: FastifyPluginCallbackTypebox<RunRoutesOptions> = (app, o
         headers: RunRequestHeadersSchema,
         body: RunParametersBodySchema,
         response: {
-          200: RunDocumentSchema,
+          200: Type.Union([RunDocumentSchema, SkippedRunSchema]),
           202: RunDocumentSchema,
           422: RunDocumentSchema,
-          ...errorResponses(400, 401, 403, 409, 413, 415, 429, 500, 503),
+          ...errorResponses(400, 401, 403, 404, 409, 413, 415, 429, 500, 503),
         },
       },
     },
     async (request, reply) => {
       const parameters = runParametersOf(request, localConfigPolicy);
-      const { runId, created } = service.submit(parameters, idempotencyKeyOf(request.headers));
+      const started = await service.start(parameters, idempotencyKeyOf(request.headers));
+      if ('status' in started) return reply.code(200).send(started);
+      const { runId, created } = started;
       reply.header('location', `/runs/${encodeURIComponent(runId)}`);
       if (request.query.wait) {
         const document = await service.waitFor(runId, parameters.recon_table, waitMaxMs);
@@ -102,6 +107,8 @@ export const runRoutes: FastifyPluginCallbackTypebox<RunRoutesOptions> = (app, o
         querystring: Type.Object(
           {
             run_date: Type.Optional(Type.String({ format: 'date', description: 'Only runs of this run_date' })),
+            run_date_from: Type.Optional(Type.String({ format: 'date', description: 'Only runs of this run_date or later (a backfill\'s first date)' })),
+            run_date_to: Type.Optional(Type.String({ format: 'date', description: 'Only runs of this run_date or earlier (a backfill\'s last date)' })),
             status: Type.Optional(Type.Union(RUN_STATUSES.map((status) => Type.Literal(status)))),
             limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
             offset: Type.Integer({ minimum: 0, default: 0, description: 'next_offset of the previous page' }),

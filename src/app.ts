@@ -2,15 +2,18 @@ import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import type { Logger } from 'pino';
+import { backfillRoutes } from '../routes/backfills.js';
 import { registerOpenApi } from '../routes/openapi.js';
 import { healthRoutes } from '../routes/health.js';
 import { handleError, handleNotFound } from '../routes/http-errors.js';
 import { runRoutes } from '../routes/runs.js';
 import type { ConfigSource } from '../services/config-source/config-source.js';
+import { Backfills } from '../services/runs/backfills.js';
 import { createCallerVerifier, type CallerAuthPolicy, type SigningCertificates } from '../services/runs/caller-auth.js';
 import { IdempotencyStore } from '../services/runs/idempotency-store.js';
 import { ReconRuns } from '../services/runs/recon-runs.js';
 import { RunPool } from '../services/runs/run-pool.js';
+import { RunSelection } from '../services/runs/run-selection.js';
 import { RunService } from '../services/runs/run-service.js';
 import type { Warehouse } from '../services/warehouse/warehouse.js';
 import { pipelineSettings } from './adapters.js';
@@ -70,16 +73,25 @@ export async function buildApp(options: BuildAppOptions) {
     dependencies: { warehouse, configSource, logger, settings: pipelineSettings(settings), now },
     now,
   });
-  const service = new RunService(pool, new ReconRuns(warehouse), new IdempotencyStore(now), settings.METRICS_DEFAULT_RECON_TABLE);
+  const recon = new ReconRuns(warehouse);
+  const selection = new RunSelection(configSource, recon, (runId) => pool.find(runId) !== undefined);
+  const service = new RunService(pool, recon, new IdempotencyStore(now), settings.METRICS_DEFAULT_RECON_TABLE, selection);
   app.addHook('preClose', async () => service.shutdown(settings.METRICS_SHUTDOWN_GRACE_MS));
 
   await registerOpenApi(app);
   await app.register(healthRoutes, { service, warehouse });
+  const verifyCaller = createCallerVerifier(authPolicyOf(settings, options.oidcCertificates));
   await app.register(runRoutes, {
     service,
-    verifyCaller: createCallerVerifier(authPolicyOf(settings, options.oidcCertificates)),
+    verifyCaller,
     localConfigPolicy: localConfigPolicy(settings),
     waitMaxMs: settings.METRICS_WAIT_MAX_MS,
+  });
+  await app.register(backfillRoutes, {
+    backfills: new Backfills(pool, selection, new IdempotencyStore(now)),
+    verifyCaller,
+    localConfigPolicy: localConfigPolicy(settings),
+    maxDates: settings.METRICS_BACKFILL_MAX_DATES,
   });
   return app;
 }

@@ -53,6 +53,8 @@ export const SettingsSchema = Type.Object({
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info' },
   ),
+  /** The most dates one backfill (run_date to run_date_to) covers: a year, leap years included. */
+  METRICS_BACKFILL_MAX_DATES: Type.Integer({ minimum: 1, maximum: 10_000, default: 366 }),
 });
 
 export type Settings = Static<typeof SettingsSchema>;

@@ -1,30 +1,31 @@
-/** How long an idempotency key names the run it started. */
+/** How long an idempotency key names what it started. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
-interface Claim {
-  runId: string;
+interface Claim<T> {
+  /** What the key started: a run id, or a backfill's answer. */
+  value: T;
   fingerprint: string;
   expiresAt: number;
 }
 
 /**
- * Remembers which run each idempotency key started, for 24 hours, on this
+ * Remembers what each idempotency key started, for 24 hours, on this
  * instance. Memory-only: a retry that reaches another instance after a
  * restart or scale-out runs again (which the per-run_date overwrite keeps
  * harmless); a shared store would be needed to rule that out too.
  */
-export class IdempotencyStore {
-  readonly #claims = new Map<string, Claim>();
+export class IdempotencyStore<T = string> {
+  readonly #claims = new Map<string, Claim<T>>();
 
   constructor(private readonly now: () => Date) {}
 
-  find(key: string): Claim | undefined {
+  find(key: string): Claim<T> | undefined {
     this.#forgetExpired();
     return this.#claims.get(key);
   }
 
-  remember(key: string, runId: string, fingerprint: string): void {
-    this.#claims.set(key, { runId, fingerprint, expiresAt: this.now().getTime() + IDEMPOTENCY_TTL_MS });
+  remember(key: string, value: T, fingerprint: string): void {
+    this.#claims.set(key, { value, fingerprint, expiresAt: this.now().getTime() + IDEMPOTENCY_TTL_MS });
   }
 
   #forgetExpired(): void {

@@ -1,7 +1,7 @@
 import type { PlannedMetric, RunControl } from '../pipeline/pipeline-dependencies.js';
 import type { MetricOutcome } from '../pipeline/run-outcome.js';
 import type { RunParameters } from '../pipeline/run-parameters.js';
-import { countsOf, metricEntryOf, type MetricEntry, type RunDocument } from './run-document.js';
+import { countsOf, metricEntryOf, parametersDocumentOf, type MetricEntry, type RunDocument } from './run-document.js';
 
 /**
  * A run accepted by this instance and not finished yet: what GET /runs/:id
@@ -56,10 +56,11 @@ export class LiveRun {
       run_id: this.runId,
       status: this.started ? 'running' : 'queued',
       source: 'instance',
-      parameters: this.parameters,
+      parameters: parametersDocumentOf(this.parameters),
       counts: countsOf(metrics),
       metrics,
       run_failure: null,
+      retry_of: this.parameters.retry_failed_of ?? null,
       accepted_at: this.acceptedAt,
       started_at: this.#startedAt,
       finished_at: null,

@@ -2,7 +2,7 @@ import type { ErrorCategory } from '../errors.js';
 import { RUN_ROW_ID } from '../pipeline/recon-rows.js';
 import { runStatusOf } from '../pipeline/run-outcome.js';
 import { parseTableRef, quoteTableRef } from '../table-ref.js';
-import type { QueryParameter, Row, Warehouse } from '../warehouse/warehouse.js';
+import type { Column, QueryParameter, Row, Warehouse } from '../warehouse/warehouse.js';
 import { countsOf, type MetricEntry, type RunDocument, type RunStatus, type RunSummary } from './run-document.js';
 
 /** Reads answer an HTTP request: far shorter than a metric's query timeout. */
@@ -16,6 +16,9 @@ export interface RunPage {
 
 export interface RunListFilter {
   run_date?: string;
+  /** The first and last run_date listed, both included. */
+  run_date_from?: string;
+  run_date_to?: string;
   status?: RunStatus;
   limit: number;
   offset: number;
@@ -32,8 +35,8 @@ export class ReconRuns {
   async get(reconTable: string, runId: string): Promise<RunDocument | undefined> {
     const rows = await this.#query(
       reconTable,
-      (table) => `SELECT source_system_id, Job_Name AS job_name, clcltn_ds, error_category, excldd_reason_tx,
-        target_databs_nm, target_table_nm, load_ts, schdld_dt, source_server_nm
+      (table, columns) => `SELECT source_system_id, Job_Name AS job_name, clcltn_ds, error_category, excldd_reason_tx,
+        target_databs_nm, target_table_nm, load_ts, schdld_dt, source_server_nm, ${retryOfColumn(columns)}
         FROM ${table} WHERE run_id = @run_id ORDER BY load_ts, source_system_id`,
       { run_id: { type: 'STRING', value: runId } },
     );
@@ -44,6 +47,7 @@ export class ReconRuns {
     const runFailure = runRow
       ? { error_category: (runRow.error_category ?? 'UNKNOWN_ERROR') as ErrorCategory, reason: runRow.excldd_reason_tx ?? '' }
       : null;
+    const retryOf = rows.find((row) => row.retry_of !== null && row.retry_of !== undefined)?.retry_of ?? null;
     return {
       run_id: runId,
       status: runStatusOf(metrics, runFailure),
@@ -55,10 +59,14 @@ export class ReconRuns {
         partition_info_table: null,
         env: first.source_server_nm ?? '',
         recon_table: reconTable,
+        metric_ids: null,
+        retry_failed_of: retryOf,
+        only_missing: null,
       },
       counts: countsOf(metrics),
       metrics,
       run_failure: runFailure,
+      retry_of: retryOf,
       accepted_at: null,
       started_at: null,
       finished_at: isoOfLoadTs(rows.at(-1)?.load_ts ?? null),
@@ -68,7 +76,8 @@ export class ReconRuns {
   /** Runs newest first; asks for one row more than the page to know whether another page follows. */
   async list(reconTable: string, filter: RunListFilter): Promise<RunPage> {
     const params: Record<string, QueryParameter> = { run_row: { type: 'STRING', value: RUN_ROW_ID } };
-    if (filter.run_date !== undefined) params.run_date = { type: 'DATE', value: filter.run_date };
+    const dateFilters = DATE_FILTERS.filter(([name]) => filter[name] !== undefined);
+    for (const [name] of dateFilters) params[name] = { type: 'DATE', value: filter[name] ?? null };
     if (filter.status !== undefined) params.status = { type: 'STRING', value: filter.status };
     // The status rule is runStatusOf's, in SQL so that filtering and paging happen in the warehouse.
     const rows = await this.#query(
@@ -83,7 +92,7 @@ export class ReconRuns {
             SUM(CASE WHEN source_system_id <> @run_row AND clcltn_ds = 'Success' THEN 1 ELSE 0 END) AS passed,
             SUM(CASE WHEN source_system_id = @run_row THEN 1 ELSE 0 END) AS run_failures
           FROM ${table}
-          WHERE run_id IS NOT NULL${filter.run_date !== undefined ? ' AND schdld_dt = @run_date' : ''}
+          WHERE run_id IS NOT NULL${dateFilters.map(([name, condition]) => ` AND schdld_dt ${condition} @${name}`).join('')}
           GROUP BY run_id
         ) AS runs
       ) AS summaries
@@ -96,12 +105,43 @@ export class ReconRuns {
     return { runs: page, next_offset: rows.length > filter.limit ? filter.offset + filter.limit : null };
   }
 
-  async #query(reconTable: string, sql: (table: string) => string, params: Record<string, QueryParameter>): Promise<Row[]> {
+  /**
+   * The metric ids with a Passed row per run_date from `first` to `last`, from
+   * any run and any env: what only_missing leaves out.
+   */
+  async passedMetricIds(reconTable: string, first: string, last: string): Promise<Map<string, Set<string>>> {
+    const rows = await this.#query(
+      reconTable,
+      (table) => `SELECT DISTINCT CAST(schdld_dt AS STRING) AS run_date, source_system_id FROM ${table}
+        WHERE schdld_dt BETWEEN @first AND @last AND clcltn_ds = 'Success' AND source_system_id <> @run_row`,
+      { first: { type: 'DATE', value: first }, last: { type: 'DATE', value: last }, run_row: { type: 'STRING', value: RUN_ROW_ID } },
+    );
+    const passed = new Map<string, Set<string>>();
+    for (const { run_date: date, source_system_id: metricId } of rows) {
+      if (date && metricId) passed.set(date, (passed.get(date) ?? new Set()).add(metricId));
+    }
+    return passed;
+  }
+
+  async #query(reconTable: string, sql: (table: string, columns: Column[]) => string, params: Record<string, QueryParameter>): Promise<Row[]> {
     const ref = parseTableRef(reconTable);
-    if ((await this.warehouse.getTableSchema(ref)) === undefined) return [];
-    const result = await this.warehouse.query({ sql: sql(quoteTableRef(ref)), params, timeoutMs: READ_TIMEOUT_MS });
+    const columns = await this.warehouse.getTableSchema(ref);
+    if (columns === undefined) return [];
+    const result = await this.warehouse.query({ sql: sql(quoteTableRef(ref), columns), params, timeoutMs: READ_TIMEOUT_MS });
     return result.rows;
   }
+}
+
+/** The run_date filters of a listing and how each compares. */
+const DATE_FILTERS = [
+  ['run_date', '='],
+  ['run_date_from', '>='],
+  ['run_date_to', '<='],
+] as const;
+
+/** retry_of is optional in the recon table (older tables lack it): NULL when it is not there. */
+function retryOfColumn(columns: Column[]): string {
+  return columns.some((column) => column.name.toLowerCase() === 'retry_of') ? 'retry_of' : 'CAST(NULL AS STRING) AS retry_of';
 }
 
 function metricEntryOfRow(row: Row): MetricEntry {

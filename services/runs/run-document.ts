@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { ERROR_CATEGORIES } from '../errors.js';
 import { FINISHED_RUN_STATUSES, type MetricOutcome, type RunResult } from '../pipeline/run-outcome.js';
+import type { RunParameters } from '../pipeline/run-parameters.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Timestamp = (description: string) => Nullable(Type.String({ description: `${description} (ISO 8601, UTC)` }));
@@ -31,6 +32,9 @@ export const RunParametersDocumentSchema = Type.Object(
     partition_info_table: Nullable(Type.String()),
     env: Type.String(),
     recon_table: Type.String(),
+    metric_ids: Nullable(Type.Array(Type.String(), { description: 'The metrics the run was asked to run; null: every metric of the dependencies' })),
+    retry_failed_of: Nullable(Type.String({ description: 'The run whose Failed metrics this run retries' })),
+    only_missing: Nullable(Type.Boolean({ description: 'Metrics that already had a Passed recon row for the date were left out' })),
   },
   { description: 'The run parameters; those the recon table does not record are null for runs read from it' },
 );
@@ -53,6 +57,7 @@ export const RunDocumentSchema = Type.Object(
     counts: RunCountsSchema,
     metrics: Type.Array(MetricEntrySchema),
     run_failure: Nullable(Type.Object({ error_category: ErrorCategoryText, reason: Type.String() })),
+    retry_of: Nullable(Type.String({ description: 'The run whose Failed metrics this run retried (its recon rows say so); null for other runs' })),
     accepted_at: Timestamp('When this instance accepted the run; unknown from the recon table'),
     started_at: Timestamp('When execution began'),
     finished_at: Timestamp('When the run ended'),
@@ -69,8 +74,16 @@ export const RunSummarySchema = Type.Object({
   counts: RunCountsSchema,
 });
 
+/** POST /runs with only_missing when every selected metric already Passed on the date: nothing ran. */
+export const SkippedRunSchema = Type.Object(
+  { status: Type.Literal('skipped'), run_date: Type.String() },
+  { description: 'Every selected metric already has a Passed recon row for run_date: no run was started' },
+);
+
 export type MetricEntry = Static<typeof MetricEntrySchema>;
 export type RunDocument = Static<typeof RunDocumentSchema>;
+export type RunParametersDocument = Static<typeof RunParametersDocumentSchema>;
+export type SkippedRun = Static<typeof SkippedRunSchema>;
 export type RunCounts = Static<typeof RunCountsSchema>;
 export type RunSummary = Static<typeof RunSummarySchema>;
 
@@ -100,6 +113,11 @@ export function metricEntryOf(outcome: MetricOutcome): MetricEntry {
   };
 }
 
+/** The parameters of a run this instance knows, every optional one present (null when not given). */
+export function parametersDocumentOf(parameters: RunParameters): RunParametersDocument {
+  return { metric_ids: null, retry_failed_of: null, only_missing: null, ...parameters };
+}
+
 /** The final document of a run this instance executed, with everything it knows. */
 export function documentOfResult(result: RunResult, acceptedAt: string): RunDocument {
   const metrics = result.metrics.map(metricEntryOf);
@@ -107,10 +125,11 @@ export function documentOfResult(result: RunResult, acceptedAt: string): RunDocu
     run_id: result.run_id,
     status: result.status,
     source: 'instance',
-    parameters: result.parameters,
+    parameters: parametersDocumentOf(result.parameters),
     counts: countsOf(metrics),
     metrics,
     run_failure: result.run_failure,
+    retry_of: result.parameters.retry_failed_of ?? null,
     accepted_at: acceptedAt,
     started_at: result.started_at,
     finished_at: result.finished_at,

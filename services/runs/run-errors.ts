@@ -28,8 +28,29 @@ export class ServiceDrainingError extends RunServiceError {
 export class RunNotFoundError extends RunServiceError {
   override name = 'RunNotFoundError';
   readonly code = 'RUN_NOT_FOUND';
-  constructor(runId: string, reconTable: string) {
+  constructor(
+    readonly runId: string,
+    readonly reconTable: string,
+  ) {
     super(`No run '${runId}' is in flight here or recorded in ${reconTable}`);
+  }
+}
+
+/** retry_failed_of named a run still queued or running here: its failures are not known yet. */
+export class RunInProgressError extends RunServiceError {
+  override name = 'RunInProgressError';
+  readonly code = 'RUN_IN_PROGRESS';
+  constructor(runId: string) {
+    super(`Run ${runId} is still queued or running; retry its failed metrics once it has finished`);
+  }
+}
+
+/** retry_failed_of named a run in which no selected metric Failed. */
+export class NothingToRetryError extends RunServiceError {
+  override name = 'NothingToRetryError';
+  readonly code = 'NOTHING_TO_RETRY';
+  constructor(runId: string) {
+    super(`Run ${runId} has no Failed metric among the selected ones: nothing to retry`);
   }
 }
 
@@ -37,8 +58,8 @@ export class RunNotFoundError extends RunServiceError {
 export class IdempotencyKeyReusedError extends RunServiceError {
   override name = 'IdempotencyKeyReusedError';
   readonly code = 'IDEMPOTENCY_KEY_REUSED';
-  constructor(readonly runId: string) {
-    super(`This idempotency key already started run ${runId} with other parameters`);
+  constructor(id: string, started: 'run' | 'backfill' = 'run') {
+    super(`This idempotency key already started ${started} ${id} with other parameters`);
   }
 }
 

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import PQueue from 'p-queue';
+import { recordFailedRuns } from '../pipeline/failed-runs.js';
 import type { PipelineDependencies } from '../pipeline/pipeline-dependencies.js';
+import type { RunFailure } from '../pipeline/run-outcome.js';
 import type { RunParameters } from '../pipeline/run-parameters.js';
 import { runPipeline } from '../pipeline/run-pipeline.js';
 import { LiveRun } from './live-run.js';
@@ -9,6 +11,15 @@ import { RunQueueFullError, ServiceDrainingError } from './run-errors.js';
 
 /** A run takes minutes; a caller retrying after this finds a free slot soon after one frees. */
 const RETRY_AFTER_SECONDS = 30;
+
+/** What a series run that never started records (docs/contract.md#backfills). */
+const NOT_STARTED: RunFailure = { error_category: 'PIPELINE_EXECUTION_ERROR', reason: 'not started: service shutdown' };
+
+/** A run to accept: what it executes, and the fingerprint identical requests share. */
+export interface RunRequest {
+  parameters: RunParameters;
+  fingerprint: string;
+}
 
 export interface RunPoolOptions {
   /** Runs executing at once. */
@@ -22,6 +33,8 @@ export interface RunPoolOptions {
 interface Entry {
   run: LiveRun;
   outcome: Promise<RunDocument>;
+  /** Part of a series (a backfill): recorded as not started if the instance shuts down first. */
+  inSeries: boolean;
 }
 
 /**
@@ -33,6 +46,8 @@ interface Entry {
 export class RunPool {
   readonly #queue: PQueue;
   readonly #entries = new Map<string, Entry>();
+  /** Series runs the shutdown recorded as not started, with their final documents. */
+  readonly #notStarted = new Map<string, Promise<RunDocument>>();
   #draining = false;
 
   constructor(private readonly options: RunPoolOptions) {
@@ -45,13 +60,28 @@ export class RunPool {
 
   /** Queues a new run; throws ServiceDrainingError or RunQueueFullError instead of accepting it. */
   accept(parameters: RunParameters, fingerprint: string): LiveRun {
-    if (this.#draining) throw new ServiceDrainingError();
-    const { runsInFlight, queueSize, now } = this.options;
-    if (this.#queue.pending + this.#queue.size >= runsInFlight + queueSize) throw new RunQueueFullError(RETRY_AFTER_SECONDS);
-    const run = new LiveRun(randomUUID(), parameters, fingerprint, now);
-    const outcome = this.#queue.add(() => this.#execute(run), { throwOnTimeout: true });
-    this.#entries.set(run.runId, { run, outcome });
+    this.#admit();
+    const run = new LiveRun(randomUUID(), parameters, fingerprint, this.options.now);
+    this.#entries.set(run.runId, { run, outcome: this.#enqueue(run), inSeries: false });
     return run;
+  }
+
+  /**
+   * Queues runs that execute one after another in this order (a backfill's
+   * dates): each enters the queue only when the one before it has ended, so a
+   * series takes one queue place, never runs two at once, and other callers'
+   * runs get their turns in between. Every run has its id at once.
+   */
+  acceptSeries(requests: RunRequest[]): LiveRun[] {
+    this.#admit();
+    const runs = requests.map(({ parameters, fingerprint }) => new LiveRun(randomUUID(), parameters, fingerprint, this.options.now));
+    let previous: Promise<RunDocument> | undefined;
+    for (const run of runs) {
+      const outcome: Promise<RunDocument> = previous === undefined ? this.#enqueue(run) : previous.then(() => this.#enqueue(run));
+      this.#entries.set(run.runId, { run, outcome, inSeries: true });
+      previous = outcome;
+    }
+    return runs;
   }
 
   find(runId: string): LiveRun | undefined {
@@ -72,15 +102,42 @@ export class RunPool {
     return this.#entries.get(runId)?.outcome;
   }
 
-  /** Stops admission, waits up to `graceMs` for runs to end, then interrupts the rest and waits for their recon rows. */
+  /**
+   * Stops admission and records series runs not started yet as such at once;
+   * waits up to `graceMs` for runs to end, then interrupts the rest and waits
+   * for their recon rows.
+   */
   async shutdown(graceMs: number): Promise<void> {
     this.#draining = true;
+    this.#recordUnstartedSeriesRuns();
     const timer = setTimeout(() => this.#interruptAll(), graceMs);
     try {
-      await this.#queue.onIdle();
+      // Every outcome, not the queue's idleness: a series' next run enters the queue only after the one before it ends.
+      await Promise.all([...this.#entries.values()].map((entry) => entry.outcome));
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Throws ServiceDrainingError or RunQueueFullError instead of taking one more queue place. */
+  #admit(): void {
+    if (this.#draining) throw new ServiceDrainingError();
+    const { runsInFlight, queueSize } = this.options;
+    if (this.#queue.pending + this.#queue.size >= runsInFlight + queueSize) throw new RunQueueFullError(RETRY_AFTER_SECONDS);
+  }
+
+  #enqueue(run: LiveRun): Promise<RunDocument> {
+    return this.#queue.add(() => this.#execute(run), { throwOnTimeout: true });
+  }
+
+  /** One `__run__` row each, in one write per recon table, for the series runs that will never start. */
+  #recordUnstartedSeriesRuns(): void {
+    const unstarted = [...this.#entries.values()].filter((entry) => entry.inSeries && !entry.run.started).map((entry) => entry.run);
+    if (unstarted.length === 0) return;
+    const { dependencies } = this.options;
+    dependencies.logger.warn({ runs: unstarted.map((run) => run.runId) }, 'Shutting down: recording backfill runs not started');
+    const recorded = recordFailedRuns(unstarted, NOT_STARTED, dependencies);
+    for (const run of unstarted) this.#notStarted.set(run.runId, recorded.then((resultOf) => documentOfResult(resultOf(run), run.acceptedAt)));
   }
 
   #interruptAll(): void {
@@ -93,10 +150,11 @@ export class RunPool {
   }
 
   async #execute(run: LiveRun): Promise<RunDocument> {
-    run.markStarted();
+    const notStarted = this.#notStarted.get(run.runId);
+    if (notStarted === undefined) run.markStarted();
     try {
       // The pipeline logs the run's progress itself, with run_id bound.
-      return documentOfResult(await runPipeline(run.parameters, this.options.dependencies, run.control()), run.acceptedAt);
+      return await (notStarted ?? documentOfPipelineRun(run, this.options.dependencies));
     } catch (error) {
       // runPipeline reports every failure in its result; reaching this is a bug.
       this.options.dependencies.logger.error({ err: error, run_id: run.runId }, 'Run crashed');
@@ -108,6 +166,11 @@ export class RunPool {
       };
     } finally {
       this.#entries.delete(run.runId);
+      this.#notStarted.delete(run.runId);
     }
   }
+}
+
+async function documentOfPipelineRun(run: LiveRun, dependencies: PipelineDependencies): Promise<RunDocument> {
+  return documentOfResult(await runPipeline(run.parameters, dependencies, run.control()), run.acceptedAt);
 }

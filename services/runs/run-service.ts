@@ -4,9 +4,10 @@ import { tableRefProblem } from '../table-ref.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import type { ReconRuns, RunListFilter, RunPage } from './recon-runs.js';
 import { FINISHED_RUN_STATUSES } from '../pipeline/run-outcome.js';
-import { summaryOf, type RunDocument, type RunStatus, type RunSummary } from './run-document.js';
+import { summaryOf, type RunDocument, type RunStatus, type RunSummary, type SkippedRun } from './run-document.js';
 import { IdempotencyKeyReusedError, RunNotFoundError } from './run-errors.js';
 import type { RunPool } from './run-pool.js';
+import type { RunSelection } from './run-selection.js';
 
 export interface Submission {
   runId: string;
@@ -25,24 +26,51 @@ export class RunService {
     private readonly recon: ReconRuns,
     private readonly idempotency: IdempotencyStore,
     private readonly defaultReconTable: string | undefined,
+    private readonly selection: RunSelection,
   ) {}
 
   get draining(): boolean {
     return this.pool.draining;
   }
 
-  /** Synchronous on purpose: no await between looking for an existing run and accepting a new one, so concurrent duplicates cannot both start. */
-  submit(parameters: RunParameters, idempotencyKey: string | undefined): Submission {
+  /**
+   * Starts a run, or names the one the request already started. metric_ids,
+   * retry_failed_of and only_missing are resolved first, so their mistakes
+   * answer at once; `skipped` when only_missing leaves nothing to run.
+   */
+  async start(parameters: RunParameters, idempotencyKey: string | undefined): Promise<Submission | SkippedRun> {
+    const existing = this.existing(parameters, idempotencyKey);
+    if (existing !== undefined) return existing;
+    const [plan] = await this.selection.plan(parameters, [parameters.run_date]);
+    if (!plan?.parameters) return { status: 'skipped', run_date: parameters.run_date };
+    return this.submit(parameters, idempotencyKey, plan.parameters);
+  }
+
+  /**
+   * Synchronous on purpose: no await between looking for an existing run and accepting a new one, so concurrent
+   * duplicates cannot both start. `planned` is what the run executes, when resolving the request narrowed it.
+   */
+  submit(parameters: RunParameters, idempotencyKey: string | undefined, planned = parameters): Submission {
+    const existing = this.existing(parameters, idempotencyKey);
+    if (existing !== undefined) return existing;
+    const fingerprint = fingerprintOf(parameters);
+    const run = this.pool.accept(planned, fingerprint);
+    if (idempotencyKey !== undefined) this.idempotency.remember(idempotencyKey, run.runId, fingerprint);
+    return { runId: run.runId, created: true };
+  }
+
+  /** The run this request already started: its idempotency key's, or an identical one in flight. */
+  existing(parameters: RunParameters, idempotencyKey: string | undefined): Submission | undefined {
     const fingerprint = fingerprintOf(parameters);
     const claim = idempotencyKey === undefined ? undefined : this.idempotency.find(idempotencyKey);
     if (claim !== undefined) {
-      if (claim.fingerprint !== fingerprint) throw new IdempotencyKeyReusedError(claim.runId);
-      return { runId: claim.runId, created: false };
+      if (claim.fingerprint !== fingerprint) throw new IdempotencyKeyReusedError(claim.value);
+      return { runId: claim.value, created: false };
     }
     const identical = this.pool.findByFingerprint(fingerprint);
-    const run = identical ?? this.pool.accept(parameters, fingerprint);
-    if (idempotencyKey !== undefined) this.idempotency.remember(idempotencyKey, run.runId, fingerprint);
-    return { runId: run.runId, created: identical === undefined };
+    if (identical === undefined) return undefined;
+    if (idempotencyKey !== undefined) this.idempotency.remember(idempotencyKey, identical.runId, fingerprint);
+    return { runId: identical.runId, created: false };
   }
 
   /** A run in flight here, else as the recon table records it. */
@@ -75,6 +103,10 @@ export class RunService {
    */
   async list(filter: RunListFilter, reconTable?: string): Promise<RunPage> {
     const table = this.reconTableOf(reconTable);
+    const { run_date_from: from, run_date_to: to } = filter;
+    if (from !== undefined && to !== undefined && to < from) {
+      throw new InvalidRunParametersError([{ field: 'run_date_to', reason: `must not be before run_date_from (${from}), got '${to}'` }]);
+    }
     const live = filter.offset === 0 ? this.liveSummaries(filter, table) : [];
     if (filter.status !== undefined && !isFinished(filter.status)) return { runs: live, next_offset: null };
     const finished = await this.recon.list(table, filter);
@@ -93,7 +125,8 @@ export class RunService {
       .filter((run) => run.parameters.recon_table === reconTable)
       .map((run) => summaryOf(run.document()))
       .filter((run) => filter.status === undefined || run.status === filter.status)
-      .filter((run) => filter.run_date === undefined || run.run_date === filter.run_date);
+      .filter((run) => filter.run_date === undefined || run.run_date === filter.run_date)
+      .filter((run) => (filter.run_date_from ?? run.run_date) <= run.run_date && run.run_date <= (filter.run_date_to ?? run.run_date));
   }
 
   private reconTableOf(requested: string | undefined): string {
@@ -113,7 +146,8 @@ function isFinished(status: RunStatus): boolean {
   return (FINISHED_RUN_STATUSES as readonly RunStatus[]).includes(status);
 }
 
-/** Parameters that run the same work give the same text, whatever the order of dependencies. */
-function fingerprintOf(parameters: RunParameters): string {
-  return JSON.stringify({ ...parameters, dependencies: [...parameters.dependencies].sort() });
+/** Parameters that run the same work give the same text, whatever the order of dependencies and metric ids. */
+export function fingerprintOf(parameters: RunParameters): string {
+  const metricIds = parameters.metric_ids === undefined ? {} : { metric_ids: [...parameters.metric_ids].sort() };
+  return JSON.stringify({ ...parameters, dependencies: [...parameters.dependencies].sort(), ...metricIds });
 }

@@ -1,8 +1,10 @@
 import { join } from 'node:path';
-import { configWriter, metric, RECON, resultSql, runParameters } from './fixtures.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { configWriter, metric, RECON, resultSql, runParameters, TARGET } from './fixtures.js';
 import { pino } from 'pino';
 import type { Test } from 'tap';
 import type { ConfigSource } from '../../services/config-source/config-source.js';
+import type { RunDocument } from '../../services/runs/run-document.js';
 import type { Row, Warehouse } from '../../services/warehouse/warehouse.js';
 import { createConfigSource, createWarehouse } from '../../src/adapters.js';
 import { buildApp, type App, type BuildAppOptions } from '../../src/app.js';
@@ -11,6 +13,7 @@ import { loadSettings, type Settings } from '../../src/settings.js';
 export { endlessMetric, PARTITION_INFO, RECON, RUN_DATE, TARGET } from './fixtures.js';
 export type { ErrorResponse } from '../../routes/http-errors.js';
 export type { RunDocument } from '../../services/runs/run-document.js';
+export type { Backfill } from '../../services/runs/backfills.js';
 export type { RunPage } from '../../services/runs/recon-runs.js';
 
 /** A metric whose SQL returns at once with the given output. */
@@ -64,7 +67,20 @@ export async function build(t: Test, options: BuildOptions = {}) {
   const reconRows = async (): Promise<Row[]> =>
     (await warehouse.query({ sql: `SELECT * FROM \`${RECON}\` ORDER BY run_id, source_system_id`, timeoutMs: 30_000 })).rows;
 
-  return { app, warehouse, settings, dir, writeConfig, runBody, reconRows };
+  /** Every target row, by date and metric. */
+  const targetRows = async (): Promise<Row[]> =>
+    (await warehouse.query({ sql: `SELECT * FROM \`${TARGET}\` ORDER BY partition_dt, metric_id`, timeoutMs: 30_000 })).rows;
+
+  return { app, warehouse, settings, dir, writeConfig, runBody, reconRows, targetRows };
+}
+
+/** Follows a run with GET /runs/:id until it has finished; its final document. */
+export async function finishedRun(app: App, runId: string): Promise<RunDocument> {
+  for (;;) {
+    const document = (await app.inject({ method: 'GET', url: `/runs/${runId}` })).json<RunDocument>();
+    if (document.status !== 'queued' && document.status !== 'running') return document;
+    await sleep(10);
+  }
 }
 
 /** A config source that holds every read until released: a run stays in flight exactly as long as a test needs. */

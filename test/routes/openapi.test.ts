@@ -17,8 +17,8 @@ t.test('GET /openapi.json serves the OpenAPI 3 document of every route', async (
   t.equal(response.statusCode, 200);
   const document = response.json<{ paths: Record<string, { post: { responses: object } }> }>();
   t.match(document, { openapi: /^3\./ });
-  t.same(Object.keys(document.paths).sort(), ['/healthz', '/readyz', '/runs', '/runs/{run_id}']);
-  t.same(Object.keys(document.paths['/runs']?.post.responses ?? {}).sort(), ['200', '202', '400', '401', '403', '409', '413', '415', '422', '429', '500', '503']);
+  t.same(Object.keys(document.paths).sort(), ['/backfills', '/healthz', '/readyz', '/runs', '/runs/{run_id}']);
+  t.same(Object.keys(document.paths['/runs']?.post.responses ?? {}).sort(), ['200', '202', '400', '401', '403', '404', '409', '413', '415', '422', '429', '500', '503']);
 });
 
 t.test('GET /docs serves Swagger UI', async (t) => {

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import supertest from 'supertest';
 import t from 'tap';
-import { build, endlessMetric, gatedConfigSource, quickMetric, type RunDocument } from '../helpers/build-app.js';
+import { ReconRuns } from '../../services/runs/recon-runs.js';
+import { build, endlessMetric, gatedConfigSource, quickMetric, RECON, type Backfill, type RunDocument } from '../helpers/build-app.js';
 
 t.test('while draining, readiness and new runs answer 503, status reads still work, and running runs finish', async (t) => {
   let gate!: ReturnType<typeof gatedConfigSource>;
@@ -59,4 +60,27 @@ t.test('shutdown interrupts what is left after the grace period and every accept
     [{ source_system_id: 'fast', ...interrupted }, { source_system_id: 'slow', ...interrupted }],
     'the run that never started is recorded as interrupted',
   );
+});
+
+t.test('shutdown in the middle of a backfill: the run in progress is interrupted as usual, the dates not started get a __run__ row saying so', async (t) => {
+  const { app, warehouse, writeConfig, runBody, reconRows } = await build(t, { settings: { METRICS_SHUTDOWN_GRACE_MS: 100 } });
+  const config = writeConfig([endlessMetric('slow')]);
+  const response = await app.inject({ method: 'POST', url: '/backfills', payload: runBody(config, { run_date_to: '2024-01-17' }) });
+  const [first, ...later] = response.json<Backfill>().runs;
+  const slowStarted = async () => (await app.inject({ method: 'GET', url: `/runs/${first?.run_id}` })).json<RunDocument>().metrics.some((metric) => metric.status === 'running');
+  while (!(await slowStarted())) await sleep(20);
+  t.match((await app.inject({ method: 'GET', url: `/runs/${later[0]?.run_id}` })).json(), { status: 'queued' }, 'a later date waits its turn');
+  await app.close();
+
+  const rows = await reconRows();
+  t.match(rows.filter((row) => row.run_id === first?.run_id), [
+    { source_system_id: 'slow', error_category: 'PIPELINE_EXECUTION_ERROR', excldd_reason_tx: 'Run was interrupted (service shutdown) before this metric finished' },
+  ]);
+  const notStarted = { source_system_id: '__run__', clcltn_ds: 'Failed', error_category: 'PIPELINE_EXECUTION_ERROR', excldd_reason_tx: 'not started: service shutdown' };
+  for (const run of later) {
+    t.match(rows.filter((row) => row.run_id === run.run_id), [{ ...notStarted, schdld_dt: run.run_date }], `${run.run_date}: one __run__ row, no metric row`);
+    // What GET /runs/:id answers from any instance: the recon table's account of the run.
+    t.match(await new ReconRuns(warehouse).get(RECON, run.run_id), { status: 'failed', metrics: [], run_failure: { reason: 'not started: service shutdown' } });
+  }
+  t.equal(rows.length, 3);
 });

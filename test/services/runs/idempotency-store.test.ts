@@ -6,7 +6,7 @@ t.test('a key names its run for 24 hours, then is forgotten', async (t) => {
   const store = new IdempotencyStore(() => new Date(now));
   store.remember('k', 'run-1', 'fingerprint');
   now += IDEMPOTENCY_TTL_MS - 1;
-  t.match(store.find('k'), { runId: 'run-1', fingerprint: 'fingerprint' });
+  t.match(store.find('k'), { value: 'run-1', fingerprint: 'fingerprint' });
   now += 1;
   t.equal(store.find('k'), undefined);
 });

@@ -1,0 +1,54 @@
+import { Type, type FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import { validateBackfillParameters, type LocalConfigPolicy } from '../services/pipeline/run-parameters.js';
+import { BackfillSchema, type Backfills } from '../services/runs/backfills.js';
+import type { CallerVerifier } from '../services/runs/caller-auth.js';
+import { errorResponses } from './http-errors.js';
+import { idempotencyKeyOf, requestParametersOf, RunParametersBodySchema, RunRequestHeadersSchema } from './run-request.js';
+
+export interface BackfillRoutesOptions {
+  backfills: Backfills;
+  verifyCaller: CallerVerifier;
+  localConfigPolicy: LocalConfigPolicy;
+  /** METRICS_BACKFILL_MAX_DATES: the most dates one backfill covers. */
+  maxDates: number;
+}
+
+const BackfillBodySchema = Type.Object(
+  {
+    ...RunParametersBodySchema.properties,
+    run_date_to: Type.String({ description: 'YYYY-MM-DD, the last date, included; run_date is the first' }),
+  },
+  { additionalProperties: false, description: 'The run parameters plus run_date_to; retry_failed_of cannot be combined with it' },
+);
+
+export const backfillRoutes: FastifyPluginCallbackTypebox<BackfillRoutesOptions> = (app, options, done) => {
+  const { backfills, verifyCaller, localConfigPolicy, maxDates } = options;
+  app.addHook('onRequest', async (request) => verifyCaller(request.headers.authorization));
+
+  app.post(
+    '/backfills',
+    {
+      attachValidation: true,
+      schema: {
+        tags: ['runs'],
+        summary: 'Start a backfill: one run per date from run_date to run_date_to',
+        description: [
+          '202 with the backfill: its run ids, assigned up front (each readable with GET /runs/{run_id}) and, with only_missing,',
+          'the dates skipped because every selected metric already Passed. The runs execute oldest first, one at a time, through',
+          'the same bounded queue as POST /runs. The same Idempotency-Key within 24 h, or an identical backfill still in flight,',
+          'answers 200 with the same body. List the runs with GET /runs?run_date_from=&run_date_to=.',
+        ].join(' '),
+        security: [{ bearer: [] }],
+        headers: RunRequestHeadersSchema,
+        body: BackfillBodySchema,
+        response: { 200: BackfillSchema, 202: BackfillSchema, ...errorResponses(400, 401, 403, 409, 413, 415, 429, 500, 503) },
+      },
+    },
+    async (request, reply) => {
+      const parameters = requestParametersOf(request, (body) => validateBackfillParameters(body, localConfigPolicy, maxDates));
+      const { backfill, created } = await backfills.start(parameters, idempotencyKeyOf(request.headers));
+      return reply.code(created && backfill.runs.length > 0 ? 202 : 200).send(backfill);
+    },
+  );
+  done();
+};
