@@ -26,8 +26,12 @@ export function progressDisplay(stream: NodeJS.WriteStream): ProgressDisplay {
   };
   const draw = () => stream.write(`${CLEAR}${line()}`);
   return {
+    // Each run of a backfill starts counting again.
     onMetricsPlanned: (metrics) => {
       total = metrics.length;
+      done = 0;
+      failed = 0;
+      running.clear();
       draw();
     },
     onMetricStarted: (metric) => {

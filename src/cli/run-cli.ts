@@ -2,20 +2,21 @@ import { randomUUID } from 'node:crypto';
 import { pino, type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import type { ConfigSource } from '../../services/config-source/config-source.js';
-import { describeProblem, InvalidRunParametersError } from '../../services/errors.js';
+import { InvalidRunParametersError } from '../../services/errors.js';
 import { runPipeline } from '../../services/pipeline/run-pipeline.js';
-import { validateRunParameters } from '../../services/pipeline/run-parameters.js';
+import { validateBackfillParameters, validateRunParameters, type BackfillParameters, type RunParameters } from '../../services/pipeline/run-parameters.js';
 import type { RunResult } from '../../services/pipeline/run-outcome.js';
 import type { Warehouse } from '../../services/warehouse/warehouse.js';
 import { createConfigSource, createWarehouse, pipelineSettings } from '../adapters.js';
 import { createLogger } from '../logger.js';
-import { loadSettings, localConfigPolicy, SettingsError } from '../settings.js';
+import { loadSettings, localConfigPolicy, SettingsError, type Settings } from '../settings.js';
 import { CliUsageError, parseCliArguments } from './cli-arguments.js';
-import { progressDisplay } from './progress-display.js';
+import { EXIT, exitCodeOf } from './exit-codes.js';
+import { planSingleRun, runBackfill, writeProblems, type CliOutput, type RunHooks } from './planned-runs.js';
+import { progressDisplay, type ProgressDisplay } from './progress-display.js';
 import { summaryTable } from './summary-table.js';
 
-/** Exit codes of docs/contract.md#exit-codes. */
-export const EXIT = { passed: 0, someFailed: 1, runFailed: 2, badArguments: 64 } as const;
+export { EXIT } from './exit-codes.js';
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -32,29 +33,11 @@ export interface CliAdapters {
   logger?: Logger;
 }
 
-/** Runs the pipeline once from CLI flags and returns the exit code. */
+/** Runs the pipeline once, or once per date of a backfill, from CLI flags and returns the exit code. */
 export async function runCli(argv: string[], io: CliIo, adapters: CliAdapters = {}): Promise<number> {
-  let request;
-  let settings;
-  try {
-    settings = loadSettings(io.env);
-    request = parseCliArguments(argv);
-    if ('help' in request) {
-      io.stdout.write(request.help);
-      return EXIT.passed;
-    }
-    request = validateRunParameters(request.parameters, localConfigPolicy(settings));
-  } catch (error) {
-    if (error instanceof InvalidRunParametersError) {
-      for (const problem of error.problems) io.stderr.write(`error: --${describeProblem(problem)}\n`);
-      return EXIT.badArguments;
-    }
-    if (error instanceof CliUsageError || error instanceof SettingsError) {
-      io.stderr.write(`error: ${error.message}\n`);
-      return EXIT.badArguments;
-    }
-    throw error;
-  }
+  const checked = checkedRequest(argv, io);
+  if (typeof checked === 'number') return checked;
+  const { request, settings } = checked;
 
   const progress = io.stderr.isTTY === true ? progressDisplay(io.stderr) : undefined;
   // On a terminal only warnings, readably, above the progress line; otherwise Cloud Logging JSON on stderr.
@@ -62,17 +45,18 @@ export async function runCli(argv: string[], io: CliIo, adapters: CliAdapters = 
     adapters.logger ??
     (progress ? pino({ level: 'warn' }, pretty({ destination: progress.logStream })) : createLogger(settings, io.stderr));
   const warehouse = adapters.warehouse ?? (await createWarehouse(settings, logger));
+  const deps = { warehouse, configSource: adapters.configSource ?? createConfigSource(settings), logger, settings: pipelineSettings(settings) };
+  const hooks: RunHooks = {
+    ...(io.signal ? { signal: io.signal } : {}),
+    ...(progress ? { onMetricsPlanned: progress.onMetricsPlanned, onMetricStarted: progress.onMetricStarted, onMetricDone: progress.onMetricDone } : {}),
+  };
+  const output = cliOutput(io, progress);
   let result: RunResult;
   try {
-    result = await runPipeline(
-      request,
-      { warehouse, configSource: adapters.configSource ?? createConfigSource(settings), logger, settings: pipelineSettings(settings) },
-      {
-        runId: randomUUID(),
-        ...(io.signal ? { signal: io.signal } : {}),
-        ...(progress ? { onMetricsPlanned: progress.onMetricsPlanned, onMetricStarted: progress.onMetricStarted, onMetricDone: progress.onMetricDone } : {}),
-      },
-    );
+    if ('run_date_to' in request) return await runBackfill(request, deps, hooks, output);
+    const planned = await planSingleRun(request, deps, output);
+    if (typeof planned === 'number') return planned;
+    result = 'run_id' in planned ? planned : await runPipeline(planned, deps, { runId: randomUUID(), ...hooks });
   } finally {
     progress?.clear();
     if (!adapters.warehouse) await warehouse.close();
@@ -80,7 +64,43 @@ export async function runCli(argv: string[], io: CliIo, adapters: CliAdapters = 
   io.stdout.write(summaryTable(result));
   if (result.run_failure) {
     io.stderr.write(`run failed: ${result.run_failure.error_category}: ${result.run_failure.reason}\n`);
-    return EXIT.runFailed;
   }
-  return result.status === 'succeeded' ? EXIT.passed : EXIT.someFailed;
+  return exitCodeOf(result);
+}
+
+/** The settings and the validated flags (a backfill's when --run_date_to is given), or the exit code of help or bad arguments. */
+function checkedRequest(argv: string[], io: CliIo): { request: RunParameters | BackfillParameters; settings: Settings } | number {
+  try {
+    const settings = loadSettings(io.env);
+    const parsed = parseCliArguments(argv);
+    if ('help' in parsed) {
+      io.stdout.write(parsed.help);
+      return EXIT.passed;
+    }
+    const raw = parsed.parameters;
+    const policy = localConfigPolicy(settings);
+    const request =
+      raw.run_date_to === undefined
+        ? validateRunParameters(raw, policy)
+        : validateBackfillParameters(raw, policy, settings.METRICS_BACKFILL_MAX_DATES);
+    return { request, settings };
+  } catch (error) {
+    if (error instanceof InvalidRunParametersError) return writeProblems(io.stderr, error.problems);
+    if (error instanceof CliUsageError || error instanceof SettingsError) {
+      io.stderr.write(`error: ${error.message}\n`);
+      return EXIT.badArguments;
+    }
+    throw error;
+  }
+}
+
+/** Summary lines on stdout, each clear of the progress line. */
+function cliOutput(io: CliIo, progress: ProgressDisplay | undefined): CliOutput {
+  return {
+    line: (text) => {
+      progress?.clear();
+      io.stdout.write(`${text}\n`);
+    },
+    stderr: io.stderr,
+  };
 }

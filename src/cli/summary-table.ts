@@ -12,6 +12,11 @@ export function summaryTable(result: RunResult): string {
     table.push([metric.metric_id, metric.status, detail]);
   }
   if (result.run_failure) table.push(['(run)', 'Failed', result.run_failure.error_category]);
+  return `${table.toString()}\n${runSummaryLine(result)}\n`;
+}
+
+/** One line for a run: its id, status and counts (a backfill prints one per date). */
+export function runSummaryLine(result: RunResult): string {
   const passed = result.metrics.filter((metric) => metric.status === 'Passed').length;
-  return `${table.toString()}\nrun ${result.run_id}: ${result.status}, ${passed} passed, ${result.metrics.length - passed} failed\n`;
+  return `run ${result.run_id}: ${result.status}, ${passed} passed, ${result.metrics.length - passed} failed`;
 }

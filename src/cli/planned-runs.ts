@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { datesFrom } from '../../services/calendar-date.js';
+import { describeProblem, InvalidRunParametersError, type FieldProblem } from '../../services/errors.js';
+import { recordFailedRuns } from '../../services/pipeline/failed-runs.js';
+import type { PipelineDependencies, RunControl } from '../../services/pipeline/pipeline-dependencies.js';
+import type { RunResult } from '../../services/pipeline/run-outcome.js';
+import type { BackfillParameters, RunParameters } from '../../services/pipeline/run-parameters.js';
+import { runPipeline } from '../../services/pipeline/run-pipeline.js';
+import { ReconRuns } from '../../services/runs/recon-runs.js';
+import { NothingToRetryError, RunNotFoundError } from '../../services/runs/run-errors.js';
+import { RunSelection, type DatePlan } from '../../services/runs/run-selection.js';
+import { EXIT, exitCodeOf } from './exit-codes.js';
+import { runSummaryLine } from './summary-table.js';
+
+/** The interrupt signal and progress callbacks every run of one CLI invocation shares. */
+export type RunHooks = Omit<RunControl, 'runId'>;
+
+export interface CliOutput {
+  /** Writes one line on stdout, clear of any progress line. */
+  line(text: string): void;
+  stderr: NodeJS.WritableStream;
+}
+
+const SKIPPED = 'skipped: every selected metric already has a Passed recon row (only_missing)';
+
+/** One line per bad flag; the exit code of bad arguments. */
+export function writeProblems(stderr: NodeJS.WritableStream, problems: FieldProblem[]): number {
+  for (const problem of problems) stderr.write(`error: --${describeProblem(problem)}\n`);
+  return EXIT.badArguments;
+}
+
+/**
+ * The one run the flags ask for, with metric_ids, retry_failed_of and
+ * only_missing resolved: the parameters to run; the result of a retry of a
+ * run no recon table knows (one `__run__` row, exit 2); or an exit code when
+ * there is nothing to run (one line, nothing written) or a flag is wrong.
+ */
+export async function planSingleRun(request: RunParameters, deps: PipelineDependencies, output: CliOutput): Promise<RunParameters | RunResult | number> {
+  try {
+    const [plan] = await selectionOf(deps).plan(request, [request.run_date]);
+    if (plan?.parameters) return plan.parameters;
+    output.line(`${request.run_date}: ${SKIPPED}; nothing written`);
+    return EXIT.passed;
+  } catch (error) {
+    if (error instanceof InvalidRunParametersError) return writeProblems(output.stderr, error.problems);
+    if (error instanceof NothingToRetryError) {
+      output.line(`${error.message}; nothing written`);
+      return EXIT.passed;
+    }
+    if (!(error instanceof RunNotFoundError)) throw error;
+    const run = { runId: randomUUID(), parameters: request };
+    const reason = `retry_failed_of: no run '${error.runId}' is recorded in ${error.reconTable}`;
+    return (await recordFailedRuns([run], { error_category: 'PIPELINE_EXECUTION_ERROR', reason }, deps))(run);
+  }
+}
+
+/**
+ * A backfill: one run per date, oldest first, one at a time, one line each
+ * as it ends. Returns the worst exit code of its runs (2 > 1 > 0). Dates an
+ * interrupt left before they started get no rows and count as 1, so the
+ * operator resumes with --only_missing.
+ */
+export async function runBackfill(request: BackfillParameters, deps: PipelineDependencies, hooks: RunHooks, output: CliOutput): Promise<number> {
+  const { run_date_to: lastDate, ...firstRun } = request;
+  let plans: DatePlan[];
+  try {
+    plans = await selectionOf(deps).plan(firstRun, datesFrom(firstRun.run_date, lastDate));
+  } catch (error) {
+    if (error instanceof InvalidRunParametersError) return writeProblems(output.stderr, error.problems);
+    throw error;
+  }
+  let worst: number = EXIT.passed;
+  let notStarted = 0;
+  for (const { run_date: date, parameters } of plans) {
+    if (parameters === null) output.line(`${date}: ${SKIPPED}`);
+    else if (hooks.signal?.aborted) {
+      output.line(`${date}: not started (interrupted); nothing written`);
+      notStarted += 1;
+    } else {
+      const result = await runPipeline(parameters, deps, { runId: randomUUID(), ...hooks });
+      const failure = result.run_failure ? ` (${result.run_failure.error_category}: ${result.run_failure.reason})` : '';
+      output.line(`${date}: ${runSummaryLine(result)}${failure}`);
+      worst = Math.max(worst, exitCodeOf(result));
+    }
+  }
+  if (notStarted === 0) return worst;
+  output.stderr.write(`${notStarted} date(s) not started; run the backfill again with --only_missing to resume\n`);
+  return Math.max(worst, EXIT.someFailed);
+}
+
+function selectionOf(deps: PipelineDependencies): RunSelection {
+  return new RunSelection(deps.configSource, new ReconRuns(deps.warehouse));
+}
