@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
-import { datesFrom } from '../calendar-date.js';
 import type { BackfillParameters } from '../pipeline/run-parameters.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import { IdempotencyKeyReusedError } from './run-errors.js';
@@ -46,7 +45,7 @@ export class Backfills {
     const existing = this.#existing(fingerprint, idempotencyKey);
     if (existing !== undefined) return { backfill: existing, created: false };
     const { run_date_to: lastDate, ...firstRun } = request;
-    const plans = await this.selection.plan(firstRun, datesFrom(firstRun.run_date, lastDate));
+    const plans = await this.selection.plan(firstRun, lastDate);
     // Looked up again: an identical request may have started while this one read the config and the recon table.
     const started = this.#existing(fingerprint, idempotencyKey);
     if (started !== undefined) return { backfill: started, created: false };

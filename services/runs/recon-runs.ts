@@ -47,7 +47,7 @@ export class ReconRuns {
     const runFailure = runRow
       ? { error_category: (runRow.error_category ?? 'UNKNOWN_ERROR') as ErrorCategory, reason: runRow.excldd_reason_tx ?? '' }
       : null;
-    const retryOf = rows.find((row) => row.retry_of !== null && row.retry_of !== undefined)?.retry_of ?? null;
+    const retryOf = rows.find((row) => typeof row.retry_of === 'string')?.retry_of ?? null;
     return {
       run_id: runId,
       status: runStatusOf(metrics, runFailure),
@@ -117,9 +117,8 @@ export class ReconRuns {
       { first: { type: 'DATE', value: first }, last: { type: 'DATE', value: last }, run_row: { type: 'STRING', value: RUN_ROW_ID } },
     );
     const passed = new Map<string, Set<string>>();
-    for (const { run_date: date, source_system_id: metricId } of rows) {
-      if (date && metricId) passed.set(date, (passed.get(date) ?? new Set()).add(metricId));
-    }
+    // The WHERE clause rules out NULL dates and metric ids.
+    for (const row of rows) passed.set(String(row.run_date), (passed.get(String(row.run_date)) ?? new Set()).add(String(row.source_system_id)));
     return passed;
   }
 

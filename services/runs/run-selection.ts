@@ -1,3 +1,4 @@
+import { datesFrom } from '../calendar-date.js';
 import type { ConfigSource } from '../config-source/config-source.js';
 import { InvalidRunParametersError, UnselectedMetricsError } from '../errors.js';
 import { selectMetrics } from '../pipeline/dependency-selection.js';
@@ -28,11 +29,13 @@ export class RunSelection {
   ) {}
 
   /**
-   * One plan per date, in order. Throws InvalidRunParametersError (a metric id
-   * outside the dependencies, a retry on another date), RunNotFoundError,
+   * One plan per date from the request's run_date to `lastDate`, oldest
+   * first. Throws InvalidRunParametersError (a metric id outside the
+   * dependencies, a retry on another date), RunNotFoundError,
    * RunInProgressError or NothingToRetryError.
    */
-  async plan(request: RunParameters, dates: string[]): Promise<DatePlan[]> {
+  async plan(request: RunParameters, lastDate = request.run_date): Promise<DatePlan[]> {
+    const dates = datesFrom(request.run_date, lastDate);
     const onDate = (date: string): RunParameters => ({ ...request, run_date: date });
     if (request.metric_ids === undefined && request.retry_failed_of === undefined && request.only_missing !== true) {
       return dates.map((date) => ({ run_date: date, parameters: onDate(date) }));
@@ -42,7 +45,7 @@ export class RunSelection {
     if (retried !== undefined && this.inFlight(retried)) throw new RunInProgressError(retried);
     let chosen = await this.#chosenMetricIds(request);
     if (retried !== undefined) chosen = await this.#failedMetricIds(request, retried, chosen);
-    const passed = request.only_missing ? await this.recon.passedMetricIds(request.recon_table, dates[0] ?? '', dates.at(-1) ?? '') : undefined;
+    const passed = request.only_missing ? await this.recon.passedMetricIds(request.recon_table, request.run_date, lastDate) : undefined;
     return dates.map((date) => {
       // Unknown when the config could not be read: nothing to narrow by, and the run records why it fails.
       if (chosen === undefined) return { run_date: date, parameters: onDate(date) };

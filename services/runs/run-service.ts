@@ -41,7 +41,7 @@ export class RunService {
   async start(parameters: RunParameters, idempotencyKey: string | undefined): Promise<Submission | SkippedRun> {
     const existing = this.existing(parameters, idempotencyKey);
     if (existing !== undefined) return existing;
-    const [plan] = await this.selection.plan(parameters, [parameters.run_date]);
+    const [plan] = await this.selection.plan(parameters);
     if (!plan?.parameters) return { status: 'skipped', run_date: parameters.run_date };
     return this.submit(parameters, idempotencyKey, plan.parameters);
   }

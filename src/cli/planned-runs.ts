@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { datesFrom } from '../../services/calendar-date.js';
 import { describeProblem, InvalidRunParametersError, type FieldProblem } from '../../services/errors.js';
 import { recordFailedRuns } from '../../services/pipeline/failed-runs.js';
 import type { PipelineDependencies, RunControl } from '../../services/pipeline/pipeline-dependencies.js';
@@ -37,12 +36,12 @@ export function writeProblems(stderr: NodeJS.WritableStream, problems: FieldProb
  */
 export async function planSingleRun(request: RunParameters, deps: PipelineDependencies, output: CliOutput): Promise<RunParameters | RunResult | number> {
   try {
-    const [plan] = await selectionOf(deps).plan(request, [request.run_date]);
-    if (plan?.parameters) return plan.parameters;
+    const plans = await plansOf(request, request.run_date, deps, output);
+    if (typeof plans === 'number') return plans;
+    if (plans[0]?.parameters) return plans[0].parameters;
     output.line(`${request.run_date}: ${SKIPPED}; nothing written`);
     return EXIT.passed;
   } catch (error) {
-    if (error instanceof InvalidRunParametersError) return writeProblems(output.stderr, error.problems);
     if (error instanceof NothingToRetryError) {
       output.line(`${error.message}; nothing written`);
       return EXIT.passed;
@@ -62,13 +61,8 @@ export async function planSingleRun(request: RunParameters, deps: PipelineDepend
  */
 export async function runBackfill(request: BackfillParameters, deps: PipelineDependencies, hooks: RunHooks, output: CliOutput): Promise<number> {
   const { run_date_to: lastDate, ...firstRun } = request;
-  let plans: DatePlan[];
-  try {
-    plans = await selectionOf(deps).plan(firstRun, datesFrom(firstRun.run_date, lastDate));
-  } catch (error) {
-    if (error instanceof InvalidRunParametersError) return writeProblems(output.stderr, error.problems);
-    throw error;
-  }
+  const plans = await plansOf(firstRun, lastDate, deps, output);
+  if (typeof plans === 'number') return plans;
   let worst: number = EXIT.passed;
   let notStarted = 0;
   for (const { run_date: date, parameters } of plans) {
@@ -88,6 +82,12 @@ export async function runBackfill(request: BackfillParameters, deps: PipelineDep
   return Math.max(worst, EXIT.someFailed);
 }
 
-function selectionOf(deps: PipelineDependencies): RunSelection {
-  return new RunSelection(deps.configSource, new ReconRuns(deps.warehouse));
+/** The plan of each date, or the exit code of a flag found wrong while planning (a metric id outside the dependencies). */
+async function plansOf(request: RunParameters, lastDate: string, deps: PipelineDependencies, output: CliOutput): Promise<DatePlan[] | number> {
+  try {
+    return await new RunSelection(deps.configSource, new ReconRuns(deps.warehouse)).plan(request, lastDate);
+  } catch (error) {
+    if (error instanceof InvalidRunParametersError) return writeProblems(output.stderr, error.problems);
+    throw error;
+  }
 }

@@ -109,11 +109,16 @@ t.test('metric_ids outside the selected dependencies is a bad parameter naming e
   t.same((await app.inject({ method: 'GET', url: '/runs' })).json(), { runs: [], next_offset: null }, 'no run, no recon row');
 });
 
-t.test('a config that cannot be read is the run\'s failure to record, whatever metric_ids names', async (t) => {
-  const { post, dir, runBody } = await selectionApp(t);
-  const response = await post('/runs?wait=true', runBody(`${dir}/absent.json`, { metric_ids: ['a'] }));
-  t.equal(response.statusCode, 422);
-  t.match(response.json(), { status: 'failed', run_failure: { error_category: 'GCS_READ_ERROR' } });
+t.test('a config that cannot be read is the run\'s failure to record, whatever metric_ids, only_missing or retry_failed_of say', async (t) => {
+  const { post, dir, writeConfig, runBody } = await selectionApp(t);
+  const broken = { ...quickMetric('broken'), sql: 'SELECT * FROM `proj-a.nowhere.missing`' };
+  const partial = (await post('/runs?wait=true', runBody(writeConfig([quickMetric('a'), broken])))).json<RunDocument>();
+  const absent = `${dir}/absent.json`;
+  for (const narrowing of [{ metric_ids: ['a'] }, { only_missing: true }, { retry_failed_of: partial.run_id }]) {
+    const response = await post('/runs?wait=true', runBody(absent, narrowing));
+    t.equal(response.statusCode, 422, Object.keys(narrowing).join());
+    t.match(response.json(), { status: 'failed', run_failure: { error_category: 'GCS_READ_ERROR' } });
+  }
 });
 
 t.test('only_missing runs the metrics without a Passed row for the date, and answers skipped when there are none', async (t) => {

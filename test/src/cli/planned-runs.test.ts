@@ -40,7 +40,7 @@ function cliSession(t: Test, metrics: unknown[]) {
       await warehouse.close();
     }
   };
-  return { cli, recon };
+  return { cli, recon, warehouseDir: join(dir, 'warehouse') };
 }
 
 const steady = metric('steady', resultSql('1'));
@@ -155,4 +155,16 @@ t.test('an interrupted backfill: the run in progress records its metrics as inte
   t.match(err, /2 date\(s\) not started; run the backfill again with --only_missing to resume/);
   t.match(await recon(), [{ run_date: '2024-01-15', source_system_id: 'slow', error_category: 'PIPELINE_EXECUTION_ERROR' }]);
   t.equal((await recon()).length, 1);
+});
+
+t.test('a recon table that cannot be read while planning stops the CLI before anything runs', async (t) => {
+  const { cli, warehouseDir } = cliSession(t, [steady]);
+  const warehouse = await createDuckDbWarehouse({ directory: warehouseDir });
+  // A table by the recon name without the recon columns: reading a run from it fails in the warehouse.
+  await warehouse.createTable({ project: 'p', dataset: 'audit', table: 'broken' }, [{ name: 'x', type: 'STRING' }]);
+  await warehouse.close();
+  await t.rejects(cli(['--retry_failed_of', 'r1', '--recon_table', 'p.audit.broken']));
+  const reopened = await createDuckDbWarehouse({ directory: warehouseDir });
+  t.teardown(() => reopened.close());
+  t.same((await reopened.query({ sql: 'SELECT * FROM `p.audit.broken`', timeoutMs: 10_000 })).rows, [], 'nothing written');
 });
