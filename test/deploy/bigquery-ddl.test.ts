@@ -15,6 +15,14 @@ import { openBigQueryHarness, TEST_PROJECT } from '../support/fake-bigquery/bigq
 const RECON = `${TEST_PROJECT}.audit.metrics_recon`;
 const TARGET = `${TEST_PROJECT}.metrics.transaction_metrics`;
 const RUN_DATE = '2024-01-15';
+const PARAMETERS: RunParameters = {
+  gcs_path: 'gs://cfg/metrics.json',
+  run_date: RUN_DATE,
+  dependencies: ['daily'],
+  partition_info_table: `${TEST_PROJECT}.ops.partition_info`,
+  env: 'PRD',
+  recon_table: RECON,
+};
 
 /** §6 and §5 column types as tables.get names them (legacy REST spelling: INT64 is INTEGER). */
 const RECON_TYPES: Record<string, string> = { schdld_dt: 'DATE', schdld_yr: 'INTEGER' };
@@ -58,18 +66,10 @@ t.test('recon_table.sql creates every §6 column with its type, and the service 
   // IF NOT EXISTS: applying it again is harmless.
   await client.query({ query: sql });
 
-  const parameters: RunParameters = {
-    gcs_path: 'gs://cfg/metrics.json',
-    run_date: RUN_DATE,
-    dependencies: ['daily'],
-    partition_info_table: `${TEST_PROJECT}.ops.partition_info`,
-    env: 'PRD',
-    recon_table: RECON,
-  };
   const passed = { source_system_id: 'txn_count', job_name: 'Transactions', target_table: TARGET, error_category: null, reason: '' };
   const failed = { ...passed, source_system_id: 'refund_rate', job_name: 'Refund rate', error_category: 'DATA_QUALITY_ERROR' as const, reason: 'denominator_value is 0' };
   const loadedAt = new Date('2024-01-16T02:00:00Z');
-  await writeReconRows(warehouse, RECON, [passed, failed].map((entry) => reconRow(entry, parameters, 'run-1', loadedAt)));
+  await writeReconRows(warehouse, RECON, [passed, failed].map((entry) => reconRow(entry, PARAMETERS, 'run-1', loadedAt)));
 
   const document = await new ReconRuns(warehouse).get(RECON, 'run-1');
   t.equal(document?.status, 'partial', 'GET /runs/{run_id} can read the run back from the table');
@@ -148,15 +148,7 @@ t.test('a recon table without retry_of is still written and read; once the colum
   const withoutRetryOf = sqlFile('recon_table.sql', { RECON_TABLE: RECON })
     .replace(/error_category STRING,\s*retry_of STRING/, 'error_category STRING');
   await client.query({ query: withoutRetryOf });
-  const parameters: RunParameters = {
-    gcs_path: 'gs://cfg/metrics.json',
-    run_date: RUN_DATE,
-    dependencies: ['daily'],
-    partition_info_table: `${TEST_PROJECT}.ops.partition_info`,
-    env: 'PRD',
-    recon_table: RECON,
-    retry_failed_of: 'run-1',
-  };
+  const parameters: RunParameters = { ...PARAMETERS, retry_failed_of: 'run-1' };
   const entry = { source_system_id: 'refund_rate', job_name: 'Refund rate', target_table: TARGET, error_category: null, reason: '' };
   const loadedAt = new Date('2024-01-16T02:00:00Z');
   await writeReconRows(warehouse, RECON, [reconRow(entry, parameters, 'run-2', loadedAt)]);
