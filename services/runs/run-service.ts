@@ -50,7 +50,7 @@ export class RunService {
    * Synchronous on purpose: no await between looking for an existing run and accepting a new one, so concurrent
    * duplicates cannot both start. `planned` is what the run executes, when resolving the request narrowed it.
    */
-  submit(parameters: RunParameters, idempotencyKey: string | undefined, planned = parameters): Submission {
+  private submit(parameters: RunParameters, idempotencyKey: string | undefined, planned = parameters): Submission {
     const existing = this.existing(parameters, idempotencyKey);
     if (existing !== undefined) return existing;
     const fingerprint = fingerprintOf(parameters);
@@ -60,7 +60,7 @@ export class RunService {
   }
 
   /** The run this request already started: its idempotency key's, or an identical one in flight. */
-  existing(parameters: RunParameters, idempotencyKey: string | undefined): Submission | undefined {
+  private existing(parameters: RunParameters, idempotencyKey: string | undefined): Submission | undefined {
     const fingerprint = fingerprintOf(parameters);
     const claim = idempotencyKey === undefined ? undefined : this.idempotency.find(idempotencyKey);
     if (claim !== undefined) {
