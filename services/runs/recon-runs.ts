@@ -76,8 +76,12 @@ export class ReconRuns {
   /** Runs newest first; asks for one row more than the page to know whether another page follows. */
   async list(reconTable: string, filter: RunListFilter): Promise<RunPage> {
     const params: Record<string, QueryParameter> = { run_row: { type: 'STRING', value: RUN_ROW_ID } };
-    const dateFilters = DATE_FILTERS.filter(([name]) => filter[name] !== undefined);
-    for (const [name] of dateFilters) params[name] = { type: 'DATE', value: filter[name] ?? null };
+    const dateConditions = DATE_FILTERS.flatMap(([name, comparison]) => {
+      const value = filter[name];
+      if (value === undefined) return [];
+      params[name] = { type: 'DATE', value };
+      return [` AND schdld_dt ${comparison} @${name}`];
+    });
     if (filter.status !== undefined) params.status = { type: 'STRING', value: filter.status };
     // The status rule is runStatusOf's, in SQL so that filtering and paging happen in the warehouse.
     const rows = await this.#query(
@@ -92,7 +96,7 @@ export class ReconRuns {
             SUM(CASE WHEN source_system_id <> @run_row AND clcltn_ds = 'Success' THEN 1 ELSE 0 END) AS passed,
             SUM(CASE WHEN source_system_id = @run_row THEN 1 ELSE 0 END) AS run_failures
           FROM ${table}
-          WHERE run_id IS NOT NULL${dateFilters.map(([name, condition]) => ` AND schdld_dt ${condition} @${name}`).join('')}
+          WHERE run_id IS NOT NULL${dateConditions.join('')}
           GROUP BY run_id
         ) AS runs
       ) AS summaries
@@ -117,8 +121,11 @@ export class ReconRuns {
       { first: { type: 'DATE', value: first }, last: { type: 'DATE', value: last }, run_row: { type: 'STRING', value: RUN_ROW_ID } },
     );
     const passed = new Map<string, Set<string>>();
-    // The WHERE clause rules out NULL dates and metric ids.
-    for (const row of rows) passed.set(String(row.run_date), (passed.get(String(row.run_date)) ?? new Set()).add(String(row.source_system_id)));
+    for (const row of rows) {
+      // The WHERE clause rules out NULL dates and metric ids.
+      const date = String(row.run_date);
+      passed.set(date, (passed.get(date) ?? new Set()).add(String(row.source_system_id)));
+    }
     return passed;
   }
 
