@@ -14,6 +14,8 @@ t.test('token mode: runs need the bearer token, probes do not', async (t) => {
   t.equal(missing.statusCode, 401);
   t.equal(missing.headers['www-authenticate'], 'Bearer');
   t.match(missing.json(), { statusCode: 401, code: 'UNAUTHENTICATED' });
+  const backfill = await app.inject({ method: 'POST', url: '/backfills', payload: { ...payload, run_date_to: '2024-01-16' } });
+  t.equal(backfill.statusCode, 401, 'backfills need it too');
   const wrong = await app.inject({ method: 'GET', url: '/runs', headers: { authorization: 'Bearer not-the-token' } });
   t.equal(wrong.statusCode, 401);
   t.notMatch(wrong.body, /not-the-token/, 'the answer does not echo the credential');
