@@ -29,6 +29,7 @@ t.test('recon rows carry every column of docs/contract.md#recon-rows for a passe
     schdld_dt: RUN_DATE,
     schdld_yr: '2024',
     run_id: result.run_id,
+    retry_of: null,
   };
   t.same(rows[0], {
     ...common,

@@ -18,14 +18,19 @@ function cliSession(t: Test, metrics: unknown[]) {
   const config = join(dir, 'metrics.json');
   writeFileSync(config, JSON.stringify(metrics));
   const base = ['--gcs_path', config, '--run_date', '2024-01-15', '--dependencies', 'daily', '--partition_info_table', 'p.ops.partition_info', '--env', 'dev', '--recon_table', RECON];
-  const cli = async (flags: string[] = [], signal?: AbortSignal) => {
+  /** `interruptOnceStarted` aborts the run the moment its first run logs that it started. */
+  const cli = async (flags: string[] = [], interruptOnceStarted?: AbortController) => {
     const stdout = new PassThrough();
     const stderr = Object.assign(new PassThrough(), { isTTY: false });
     let out = '';
     let err = '';
     stdout.on('data', (chunk) => (out += chunk));
-    stderr.on('data', (chunk) => (err += chunk));
-    const env = { METRICS_DUCKDB_DIR: join(dir, 'warehouse'), LOG_LEVEL: 'silent', METRICS_BACKFILL_MAX_DATES: '5' };
+    stderr.on('data', (chunk) => {
+      err += chunk;
+      if (err.includes('run started')) interruptOnceStarted?.abort(new Error('SIGTERM'));
+    });
+    const signal = interruptOnceStarted?.signal;
+    const env = { METRICS_DUCKDB_DIR: join(dir, 'warehouse'), LOG_LEVEL: signal ? 'info' : 'silent', METRICS_BACKFILL_MAX_DATES: '5' };
     const code = await runCli([...base, ...flags], { stdout, stderr: stderr as unknown as NodeJS.WriteStream, env, ...(signal ? { signal } : {}) });
     return { code, out, err, lines: out.trim().split('\n') };
   };
@@ -146,10 +151,8 @@ t.test('bad selection flags exit 64 naming the flag, and nothing is written', as
 
 t.test('an interrupted backfill: the run in progress records its metrics as interrupted, later dates are listed as not started and get no rows', async (t) => {
   const { cli, recon } = cliSession(t, [endlessMetric('slow')]);
-  const controller = new AbortController();
   // Before or after the first date's query starts, its metric is recorded as interrupted.
-  setTimeout(() => controller.abort(new Error('SIGTERM')), 300);
-  const { code, lines, err } = await cli(['--run_date_to', '2024-01-17'], controller.signal);
+  const { code, lines, err } = await cli(['--run_date_to', '2024-01-17'], new AbortController());
   t.equal(code, 1);
   t.match(lines, [/^2024-01-15: run \S+: failed, 0 passed, 1 failed$/, '2024-01-16: not started (interrupted); nothing written', '2024-01-17: not started (interrupted); nothing written']);
   t.match(err, /2 date\(s\) not started; run the backfill again with --only_missing to resume/);
