@@ -52,4 +52,3 @@ t.test('a second signal exits at once with 130', async (t) => {
   t.equal(code, 130, err);
   t.match(err, /again: exiting without recording the unfinished metrics/);
 });
-
