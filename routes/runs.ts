@@ -101,8 +101,9 @@ export const runRoutes: FastifyPluginCallbackTypebox<RunRoutesOptions> = (app, o
         tags: ['runs'],
         summary: 'Runs, newest first',
         description:
-          'The first page starts with the runs this instance has queued or running; then the finished runs the recon table ' +
-          'holds, from any instance. limit and next_offset count finished runs. Runs in flight on other instances appear once they finish.',
+          'The first page starts with up to limit runs this instance has queued or running (the last accepted first; narrow them ' +
+          'with the filters); then the finished runs the recon table holds, from any instance. limit and next_offset count finished ' +
+          'runs. Runs in flight on other instances appear once they finish.',
         security: [{ bearer: [] }],
         querystring: Type.Object(
           {

@@ -97,9 +97,9 @@ export class RunService {
   }
 
   /**
-   * The first page starts with the runs in flight on this instance (a bounded
-   * few) that write to the recon table asked for; `limit` and `next_offset`
-   * count the finished runs the recon table holds.
+   * The first page starts with up to `limit` runs in flight on this instance
+   * that write to the recon table asked for, the last accepted first;
+   * `limit` and `next_offset` then count the finished runs the recon table holds.
    */
   async list(filter: RunListFilter, reconTable?: string): Promise<RunPage> {
     const table = this.reconTableOf(reconTable);
@@ -126,7 +126,9 @@ export class RunService {
       .map((run) => summaryOf(run.document()))
       .filter((run) => filter.status === undefined || run.status === filter.status)
       .filter((run) => filter.run_date === undefined || run.run_date === filter.run_date)
-      .filter((run) => (filter.run_date_from ?? run.run_date) <= run.run_date && run.run_date <= (filter.run_date_to ?? run.run_date));
+      .filter((run) => (filter.run_date_from ?? run.run_date) <= run.run_date && run.run_date <= (filter.run_date_to ?? run.run_date))
+      // A backfill puts hundreds of runs in flight at once: the page stays within its limit.
+      .slice(0, filter.limit);
   }
 
   private reconTableOf(requested: string | undefined): string {

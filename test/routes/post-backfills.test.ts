@@ -83,6 +83,7 @@ t.test('GET /runs?run_date_from=&run_date_to= lists the runs of a backfill, in f
 
   const inFlight = await list('?run_date_from=2024-01-15&run_date_to=2024-01-17');
   t.same(new Set(inFlight.runs.map((run) => run.run_id)), new Set(backfill.runs.map((run) => run.run_id)), 'queued and running, from this instance');
+  t.same((await list('?limit=2')).runs.map((run) => run.run_date), ['2024-01-17', '2024-01-16'], 'runs in flight stay within the limit, the last accepted first');
   gate.release();
   await finished(backfill);
   const done = await list('?run_date_from=2024-01-16&run_date_to=2024-01-17');
