@@ -47,6 +47,8 @@ export const backfillRoutes: FastifyPluginCallbackTypebox<BackfillRoutesOptions>
     async (request, reply) => {
       const parameters = requestParametersOf(request, (body) => validateBackfillParameters(body, localConfigPolicy, maxDates));
       const { backfill, created } = await backfills.start(parameters, idempotencyKeyOf(request.headers));
+      // The backfill id lives only in this answer and this line: the log ties it to its runs.
+      if (created) request.log.info({ backfill_id: backfill.backfill_id, runs: backfill.runs, skipped: backfill.skipped }, 'Backfill accepted');
       return reply.code(created && backfill.runs.length > 0 ? 202 : 200).send(backfill);
     },
   );
