@@ -53,6 +53,8 @@ export const SettingsSchema = Type.Object({
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info' },
   ),
+  /** Embedded mode: writes may create `<project>.duckdb` for a project that has none; off, so run parameters never create databases. */
+  METRICS_DUCKDB_CREATE_PROJECTS: Type.Boolean({ default: false }),
 });
 
 export type Settings = Static<typeof SettingsSchema>;
