@@ -9,8 +9,8 @@ import { translateBigQuerySql } from '../../services/warehouse/duckdb/bigquery-t
  * (tables the port cannot create, CHECK constraints that make writes fail).
  * Each project gets its file, empty or built by its statements: BigQuery SQL
  * naming `project.dataset.table`, through the adapter's own translation.
- * Never while a warehouse has the directory open: two engines on one file
- * in one process can corrupt it.
+ * Never on a project file a warehouse has open: two engines on one file in
+ * one process can corrupt it.
  */
 export async function prepareProjects(directory: string, projects: Record<string, readonly string[]>): Promise<void> {
   await mkdir(directory, { recursive: true });

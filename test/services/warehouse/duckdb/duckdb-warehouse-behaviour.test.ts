@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { PipelineError, QueryTimeoutError } from '../../../../services/errors.js';
 import { createDuckDbWarehouse, type DuckDbWarehouse, type DuckDbWarehouseOptions } from '../../../../services/warehouse/duckdb/duckdb-warehouse.js';
 import type { Column } from '../../../../services/warehouse/warehouse.js';
@@ -54,16 +53,6 @@ t.test('a reopened directory attaches the project files already there', async (t
   const second = await createDuckDbWarehouse({ directory });
   t.teardown(() => second.close());
   t.same((await ask(second, 'SELECT id, amount FROM `kept-proj.ds.t`')).rows, [{ id: 'a', amount: '1.25' }]);
-});
-
-t.test('a query naming a project whose file appeared after open attaches it', async (t) => {
-  const { directory, warehouse } = await open(t);
-  const other = await DuckDBInstance.create(path.join(directory, 'late-proj.duckdb'));
-  const connection = await other.connect();
-  await connection.run('CREATE SCHEMA ds; CREATE TABLE ds.t AS SELECT 7 AS x');
-  connection.closeSync();
-  other.closeSync();
-  t.same((await ask(warehouse, 'SELECT x FROM `late-proj.ds.t`')).rows, [{ x: '7' }]);
 });
 
 t.test('a query naming a project with no file fails naming the project and the directory, and creates no file', async (t) => {
