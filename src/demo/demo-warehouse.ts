@@ -70,7 +70,19 @@ const TABLES: DemoTable[] = [
 ];
 
 export const DEMO_PARTITION_INFO_TABLE = 'demo-project.ops.partition_info';
-export const DEMO_RECON_TABLE = 'analytics.audit.metrics_recon';
+const DEMO_RECON_TABLE = 'analytics.audit.metrics_recon';
+
+/** The CLI flags of the demo run over the example config at `configPath`. */
+export function demoRunArguments(configPath: string): string[] {
+  return [
+    '--gcs_path', configPath,
+    '--run_date', DEMO_RUN_DATE,
+    '--dependencies', 'daily_batch,customer_analytics',
+    '--partition_info_table', DEMO_PARTITION_INFO_TABLE,
+    '--env', 'DEV',
+    '--recon_table', DEMO_RECON_TABLE,
+  ];
+}
 
 /**
  * Builds the example source tables and the recon table, and so the demo's

@@ -26,6 +26,8 @@ export interface BuildOptions {
   configSource?: (real: ConfigSource) => ConfigSource;
   /** Project files built before the warehouse opens (prepareProjects); proj-a, the fixtures' project, always exists. */
   projects?: Record<string, readonly string[]>;
+  /** Anything else to put in the warehouse directory before the warehouse opens. */
+  beforeOpen?: (warehouseDir: string) => void;
 }
 
 /**
@@ -52,6 +54,7 @@ export async function build(t: Test, options: BuildOptions = {}) {
     ...options.settings,
   };
   await prepareProjects(settings.METRICS_DUCKDB_DIR, { 'proj-a': [], ...options.projects });
+  options.beforeOpen?.(settings.METRICS_DUCKDB_DIR);
   const logger = pino({ level: 'silent' });
   const warehouse = await createWarehouse(settings, logger);
   opened.warehouse = warehouse;
