@@ -152,6 +152,14 @@ t.test('a failing recon read answers 500 without its cause', async (t) => {
   t.same(response.json(), { statusCode: 500, error: 'Internal Server Error', code: 'INTERNAL_ERROR', message: 'Internal server error' });
 });
 
+t.test('a recon table whose schema cannot be read answers 500 without its cause', async (t) => {
+  const { app, warehouse } = await build(t);
+  await warehouse.close();
+  const response = await app.inject({ method: 'GET', url: '/runs' });
+  t.equal(response.statusCode, 500);
+  t.equal(response.json<ErrorResponse>().code, 'INTERNAL_ERROR');
+});
+
 t.test('GET /runs and GET /runs/:id on a table that is not a recon table answer 400 naming the columns it lacks', async (t) => {
   const { app, warehouse } = await build(t);
   await warehouse.createTable({ project: 'proj-a', dataset: 'metrics', table: 'out' }, TARGET_COLUMNS);

@@ -140,6 +140,12 @@ t.test('an unterminated string is SQL_EXECUTION_ERROR', async (t) => {
   await t.rejects(ask(warehouse, "SELECT 'open"), { name: 'PipelineError', category: 'SQL_EXECUTION_ERROR', message: /Unterminated/ });
 });
 
+t.test('a warehouse directory that cannot be created fails the open with the reason', async (t) => {
+  const file = path.join(t.testdir(), 'a-file');
+  writeFileSync(file, '');
+  await t.rejects(createDuckDbWarehouse({ directory: path.join(file, 'warehouse') }), { code: 'ENOTDIR' });
+});
+
 t.test('close is idempotent and later queries fail typed', async (t) => {
   const warehouse = await createDuckDbWarehouse({ directory: t.testdir() });
   await warehouse.close();

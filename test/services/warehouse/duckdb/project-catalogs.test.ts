@@ -77,6 +77,12 @@ t.test('a query or a write naming a skipped project fails with its file and why,
   t.same(readdirSync(directory).sort(), ['empty.duckdb', 'folder.duckdb', 'garbage.duckdb', 'good.duckdb', 'pipe.duckdb']);
 });
 
+t.test('a project whose file cannot even be looked at fails with the reason', async (t) => {
+  const { ask } = await open(t, join(t.testdir(), 'warehouse'));
+  const long = 'p'.repeat(300);
+  await t.rejects(ask(`SELECT 1 FROM \`${long}.ds.t\``), { category: 'SQL_EXECUTION_ERROR', message: new RegExp(`^Project '${long}' cannot be used: .* could not be read \\(ENAMETOOLONG`) });
+});
+
 t.test('a name that is not a project id never becomes a file name', async (t) => {
   const { ask } = await open(t, join(t.testdir(), 'warehouse'), { createProjects: true });
   await t.rejects(ask('SELECT 1 FROM `a b.ds.t`'), { category: 'SQL_EXECUTION_ERROR', message: "'a b' is not a project id (letters, digits and hyphens)" });
