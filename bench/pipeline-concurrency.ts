@@ -33,7 +33,7 @@ const metrics = Array.from({ length: metricCount }, (_, i) => {
 const configPath = join(dir, 'bench-metrics.json');
 writeFileSync(configPath, JSON.stringify(metrics));
 
-const warehouse = await createDuckDbWarehouse({ directory: join(dir, 'warehouse'), connections: 8 });
+const warehouse = await createDuckDbWarehouse({ directory: join(dir, 'warehouse'), connections: 8, createProjects: true });
 await buildDemoWarehouse(warehouse);
 
 async function timeRun(concurrency: number): Promise<number> {

@@ -14,7 +14,12 @@ import type { Settings } from './settings.js';
 export async function createWarehouse(settings: Settings, logger: Logger): Promise<Warehouse> {
   logger.debug({ warehouse: settings.METRICS_WAREHOUSE }, 'opening warehouse');
   if (settings.METRICS_WAREHOUSE === 'duckdb') {
-    return createDuckDbWarehouse({ directory: settings.METRICS_DUCKDB_DIR, connections: settings.METRICS_DUCKDB_CONNECTIONS });
+    return createDuckDbWarehouse({
+      directory: settings.METRICS_DUCKDB_DIR,
+      connections: settings.METRICS_DUCKDB_CONNECTIONS,
+      createProjects: settings.METRICS_DUCKDB_CREATE_PROJECTS,
+      logger,
+    });
   }
   const client = createBigQueryClient({
     location: settings.METRICS_BIGQUERY_LOCATION,

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { pino } from 'pino';
 import { createWarehouse } from './adapters.js';
 import { EXIT, runCli } from './cli/run-cli.js';
-import { buildDemoWarehouse, DEMO_PARTITION_INFO_TABLE, DEMO_RUN_DATE } from './demo/demo-warehouse.js';
+import { buildDemoWarehouse, demoRunArguments } from './demo/demo-warehouse.js';
 import { loadSettings } from './settings.js';
 
 /**
@@ -12,17 +12,16 @@ import { loadSettings } from './settings.js';
  */
 const settings = loadSettings();
 const logger = pino({ level: 'warn' });
+// The demo creates its own projects, whatever METRICS_DUCKDB_CREATE_PROJECTS allows the run itself.
+const builder = await createWarehouse({ ...settings, METRICS_DUCKDB_CREATE_PROJECTS: true }, logger);
+try {
+  await buildDemoWarehouse(builder);
+} finally {
+  await builder.close();
+}
 const warehouse = await createWarehouse(settings, logger);
 try {
-  await buildDemoWarehouse(warehouse);
-  const argv = [
-    '--gcs_path', resolve('examples/demo-metrics.json'),
-    '--run_date', DEMO_RUN_DATE,
-    '--dependencies', 'daily_batch,customer_analytics',
-    '--partition_info_table', DEMO_PARTITION_INFO_TABLE,
-    '--env', 'DEV',
-    '--recon_table', 'analytics.audit.metrics_recon',
-  ];
+  const argv = demoRunArguments(resolve('examples/demo-metrics.json'));
   process.stdout.write(`warehouse: ${settings.METRICS_DUCKDB_DIR}\nnpm run pipeline -- ${argv.join(' ')}\n\n`);
   const code = await runCli(argv, { stdout: process.stdout, stderr: process.stderr, env: process.env }, { warehouse });
   process.exitCode = code === EXIT.someFailed ? EXIT.passed : code;

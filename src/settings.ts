@@ -55,6 +55,8 @@ export const SettingsSchema = Type.Object({
   ),
   /** The most dates one backfill (run_date to run_date_to) covers: a year, leap years included. */
   METRICS_BACKFILL_MAX_DATES: Type.Integer({ minimum: 1, maximum: 10_000, default: 366 }),
+  /** Embedded mode: writes may create `<project>.duckdb` for a project that has none; off, so run parameters never create databases. */
+  METRICS_DUCKDB_CREATE_PROJECTS: Type.Boolean({ default: false }),
 });
 
 export type Settings = Static<typeof SettingsSchema>;

@@ -2,17 +2,20 @@ import { isCalendarDate } from '../calendar-date.js';
 import { PipelineError } from '../errors.js';
 import type { TableReference } from '../sql/table-references.js';
 import { formatTableRef, quoteTableRef, type TableRef } from '../table-ref.js';
-import type { Warehouse } from '../warehouse/warehouse.js';
+import { ProjectUnavailableError, type Warehouse } from '../warehouse/warehouse.js';
 import type { PartitionDateLookup } from './placeholders.js';
 
 const REQUIRED_COLUMNS = ['project_dataset', 'table_name', 'partition_dt'];
 
 /**
  * A run whose selected metrics use {partition_info} fails as a whole when the
- * partition info table is missing or lacks its columns (docs/contract.md#recon-rows).
+ * partition info table is missing (its project too) or lacks its columns (docs/contract.md#recon-rows).
  */
 export async function checkPartitionInfoTable(warehouse: Warehouse, table: TableRef): Promise<void> {
-  const columns = await warehouse.getTableSchema(table);
+  const columns = await warehouse.getTableSchema(table).catch((error: unknown) => {
+    if (!(error instanceof ProjectUnavailableError)) throw error;
+    throw new PipelineError('PARTITION_VALIDATION_ERROR', `Partition info table ${formatTableRef(table)}: ${error.message}`, { cause: error });
+  });
   if (columns === undefined) {
     throw new PipelineError('PARTITION_VALIDATION_ERROR', `Partition info table ${formatTableRef(table)} does not exist`);
   }

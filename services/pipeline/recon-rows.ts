@@ -23,6 +23,18 @@ export const RECON_COLUMNS: Column[] = [
   { name: 'retry_of', type: 'STRING' },
 ];
 
+/** Columns this service added to the old job's recon table; a table not yet migrated still takes rows without them. */
+export const ADDED_RECON_COLUMNS: readonly string[] = ['run_id', 'error_category'];
+
+/** Columns a recon table may lack for good: written and read only where the table has them. */
+const OPTIONAL_RECON_COLUMNS: readonly string[] = ['retry_of'];
+
+/** The recon columns a table lacks, matched case-insensitively as BigQuery column names are; optional ones never count. */
+export function missingReconColumns(tableColumns: Column[]): string[] {
+  const names = new Set(tableColumns.map((column) => column.name.toLowerCase()));
+  return RECON_COLUMNS.map((column) => column.name).filter((name) => !names.has(name.toLowerCase()) && !OPTIONAL_RECON_COLUMNS.includes(name));
+}
+
 export const RUN_ROW_ID = '__run__';
 export const SUCCESS_REASON = 'Metric data was successfully written.';
 

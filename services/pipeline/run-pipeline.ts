@@ -10,7 +10,7 @@ import { usesPartitionInfo } from './placeholders.js';
 import { reconRow, runRowEntry, SUCCESS_REASON, type ReconEntry } from './recon-rows.js';
 import { runStatusOf, type MetricOutcome, type RunFailure, type RunResult } from './run-outcome.js';
 import type { RunParameters } from './run-parameters.js';
-import { writeReconRows, writeTargetBatch } from './table-writes.js';
+import { prepareReconTable, writeReconRows, writeTargetBatch } from './table-writes.js';
 import { targetRow } from './target-rows.js';
 
 /** The recon reason of a metric the run could not finish; the abort reason says why (service shutdown, SIGTERM). */
@@ -69,6 +69,8 @@ export async function runPipeline(parameters: RunParameters, dependencies: Pipel
   } catch (error) {
     const failure = { error_category: categoryOf(error, 'PIPELINE_EXECUTION_ERROR'), reason: oneLineReason(error) };
     logger.error({ err: error, error_category: failure.error_category }, 'run failed before any metric ran');
+    // A recon table that cannot take rows cannot take this one either.
+    if (failure.error_category === 'RECON_CREATION_ERROR') return finish([], failure);
     const reconFailure = await writeRecon([runRowEntry(parameters, failure)], parameters, deps, control.runId, now);
     // The run's own failure stays its category; a recon write that failed too is added to the reason.
     return finish([], reconFailure ? { ...failure, reason: oneLineReason(`${failure.reason}; ${reconFailure.reason}`) } : failure);
@@ -83,8 +85,9 @@ export async function runPipeline(parameters: RunParameters, dependencies: Pipel
   return result;
 }
 
-/** The run-level steps: any failure here fails the run as a whole. */
+/** The run-level steps: any failure here fails the run as a whole, before any metric runs. */
 async function planRun(parameters: RunParameters, deps: PipelineDependencies): Promise<MetricDefinition[]> {
+  await prepareReconTable(deps.warehouse, parameters.recon_table);
   const text = await deps.configSource.read(parameters.gcs_path);
   const selected = selectMetrics(parseMetricConfig(text, parameters.gcs_path), parameters.dependencies, parameters.metric_ids);
   if (selected.some((metric) => usesPartitionInfo(metric.sql))) {

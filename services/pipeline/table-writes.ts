@@ -1,6 +1,7 @@
+import { oneLineReason, PipelineError } from '../errors.js';
 import { formatTableRef, parseTableRef, type TableRef } from '../table-ref.js';
 import type { Column, Row, Warehouse } from '../warehouse/warehouse.js';
-import { RECON_COLUMNS } from './recon-rows.js';
+import { ADDED_RECON_COLUMNS, missingReconColumns, RECON_COLUMNS } from './recon-rows.js';
 import { alignRows } from './schema-alignment.js';
 import { TARGET_COLUMNS, TARGET_KEY_COLUMNS } from './target-rows.js';
 
@@ -18,11 +19,31 @@ export async function writeTargetBatch(warehouse: Warehouse, tableName: string, 
   await warehouse.replaceRows(table, aligned.columns, aligned.rows, keys as string[]);
 }
 
-/** Appends a run's recon rows in one batch. */
+/**
+ * Readies a run's recon table before anything is written to it, and gives
+ * its columns: a missing table is created where the warehouse does that; a
+ * table that is not a recon table (a metrics table named by mistake) is
+ * refused with RECON_CREATION_ERROR naming the columns it lacks, so no audit
+ * row ever lands in it.
+ */
+export async function prepareReconTable(warehouse: Warehouse, tableName: string): Promise<Column[]> {
+  let columns: Column[];
+  try {
+    columns = await tableColumns(warehouse, parseTableRef(tableName), RECON_COLUMNS);
+  } catch (error) {
+    throw new PipelineError('RECON_CREATION_ERROR', `Recon table ${tableName} cannot be used: ${oneLineReason(error)}`, { cause: error });
+  }
+  const missing = missingReconColumns(columns).filter((name) => !ADDED_RECON_COLUMNS.includes(name));
+  if (missing.length > 0) {
+    throw new PipelineError('RECON_CREATION_ERROR', `${tableName} is not a recon table: it lacks the column(s) ${missing.join(', ')}`);
+  }
+  return columns;
+}
+
+/** Appends a run's recon rows in one batch, to a table that is a recon table. */
 export async function writeReconRows(warehouse: Warehouse, tableName: string, rows: Row[]): Promise<void> {
-  const table = parseTableRef(tableName);
-  const aligned = alignRows(RECON_COLUMNS, rows, await tableColumns(warehouse, table, RECON_COLUMNS));
-  await warehouse.appendRows(table, aligned.columns, aligned.rows);
+  const aligned = alignRows(RECON_COLUMNS, rows, await prepareReconTable(warehouse, tableName));
+  await warehouse.appendRows(parseTableRef(tableName), aligned.columns, aligned.rows);
 }
 
 /** The table's schema; a missing table is created where the warehouse does that (embedded mode). */

@@ -1,8 +1,8 @@
-import type { ErrorCategory } from '../errors.js';
-import { RUN_ROW_ID } from '../pipeline/recon-rows.js';
+import { InvalidRunParametersError, type ErrorCategory } from '../errors.js';
+import { missingReconColumns, RUN_ROW_ID } from '../pipeline/recon-rows.js';
 import { runStatusOf } from '../pipeline/run-outcome.js';
-import { parseTableRef, quoteTableRef } from '../table-ref.js';
-import type { Column, QueryParameter, Row, Warehouse } from '../warehouse/warehouse.js';
+import { parseTableRef, quoteTableRef, type TableRef } from '../table-ref.js';
+import { ProjectUnavailableError, type Column, type QueryParameter, type Row, type Warehouse } from '../warehouse/warehouse.js';
 import { countsOf, type MetricEntry, type RunDocument, type RunStatus, type RunSummary } from './run-document.js';
 
 /** Reads answer an HTTP request: far shorter than a metric's query timeout. */
@@ -27,7 +27,8 @@ export interface RunListFilter {
 /**
  * Finished runs as the recon table records them, so any instance can answer
  * for a run another one executed. A recon table that does not exist yet
- * holds no runs.
+ * holds no runs; a table that is not a recon table, or one in a project the
+ * warehouse cannot open, is a bad recon_table parameter.
  */
 export class ReconRuns {
   constructor(private readonly warehouse: Warehouse) {}
@@ -131,11 +132,26 @@ export class ReconRuns {
 
   async #query(reconTable: string, sql: (table: string, columns: Column[]) => string, params: Record<string, QueryParameter>): Promise<Row[]> {
     const ref = parseTableRef(reconTable);
-    const columns = await this.warehouse.getTableSchema(ref);
+    const columns = await this.#columns(ref);
     if (columns === undefined) return [];
+    const missing = missingReconColumns(columns);
+    if (missing.length > 0) throw badReconTable(`${reconTable} is not a recon table: it lacks the column(s) ${missing.join(', ')}`);
     const result = await this.warehouse.query({ sql: sql(quoteTableRef(ref), columns), params, timeoutMs: READ_TIMEOUT_MS });
     return result.rows;
   }
+
+  async #columns(ref: TableRef): Promise<Column[] | undefined> {
+    try {
+      return await this.warehouse.getTableSchema(ref);
+    } catch (error) {
+      if (error instanceof ProjectUnavailableError) throw badReconTable(error.message);
+      throw error;
+    }
+  }
+}
+
+function badReconTable(reason: string): InvalidRunParametersError {
+  return new InvalidRunParametersError([{ field: 'recon_table', reason }]);
 }
 
 /** The run_date filters of a listing and how each compares. */

@@ -1,3 +1,4 @@
+import { PipelineError } from '../errors.js';
 import type { TableRef } from '../table-ref.js';
 
 /**
@@ -73,7 +74,10 @@ export interface Warehouse {
    */
   query(request: QueryRequest): Promise<QueryResult>;
 
-  /** The table's columns, or undefined when the table does not exist. */
+  /**
+   * The table's columns, or undefined when the table does not exist. Rejects
+   * with ProjectUnavailableError when its project cannot hold tables here.
+   */
   getTableSchema(table: TableRef): Promise<Column[] | undefined>;
 
   /** Creates the table with these columns if it does not exist. */
@@ -94,4 +98,13 @@ export interface Warehouse {
   ping(): Promise<void>;
 
   close(): Promise<void>;
+}
+
+/**
+ * The table's project cannot be used in this warehouse: in embedded mode, a
+ * project with no database file that may not be created, or a file that
+ * cannot be opened. The message names the project, the file and why.
+ */
+export class ProjectUnavailableError extends PipelineError {
+  override name = 'ProjectUnavailableError';
 }

@@ -1,4 +1,5 @@
-import type { TableRef } from '../../services/table-ref.js';
+import { RECON_COLUMNS } from '../../services/pipeline/recon-rows.js';
+import { parseTableRef, type TableRef } from '../../services/table-ref.js';
 import type { Column, Row, Warehouse } from '../../services/warehouse/warehouse.js';
 
 /** The run date the example data is built around. */
@@ -69,12 +70,27 @@ const TABLES: DemoTable[] = [
 ];
 
 export const DEMO_PARTITION_INFO_TABLE = 'demo-project.ops.partition_info';
+const DEMO_RECON_TABLE = 'analytics.audit.metrics_recon';
+
+/** The CLI flags of the demo run over the example config at `configPath`. */
+export function demoRunArguments(configPath: string): string[] {
+  return [
+    '--gcs_path', configPath,
+    '--run_date', DEMO_RUN_DATE,
+    '--dependencies', 'daily_batch,customer_analytics',
+    '--partition_info_table', DEMO_PARTITION_INFO_TABLE,
+    '--env', 'DEV',
+    '--recon_table', DEMO_RECON_TABLE,
+  ];
+}
 
 /**
- * Builds the example source tables. Idempotent: a table that already holds
- * rows is left alone, so reruns keep earlier results comparable.
+ * Builds the example source tables and the recon table, and so the demo's
+ * two projects (the targets go to `analytics` too). Idempotent: a table that
+ * already holds rows is left alone, so reruns keep earlier results comparable.
  */
 export async function buildDemoWarehouse(warehouse: Warehouse): Promise<void> {
+  await warehouse.createTable(parseTableRef(DEMO_RECON_TABLE), RECON_COLUMNS);
   for (const table of TABLES) {
     await warehouse.createTable(table.ref, table.columns);
     const count = await warehouse.query({

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { prepareProjects } from './duckdb-projects.js';
 import { configWriter, metric, RECON, resultSql, runParameters, TARGET } from './fixtures.js';
 import { pino } from 'pino';
 import type { Test } from 'tap';
@@ -26,11 +27,16 @@ export interface BuildOptions {
   app?: Partial<BuildAppOptions>;
   /** Wraps the real config source, e.g. to hold runs at a known point. */
   configSource?: (real: ConfigSource) => ConfigSource;
+  /** Project files built before the warehouse opens (prepareProjects); proj-a, the fixtures' project, always exists. */
+  projects?: Record<string, readonly string[]>;
+  /** Anything else to put in the warehouse directory before the warehouse opens. */
+  beforeOpen?: (warehouseDir: string) => void;
 }
 
 /**
  * The real app from buildApp on a real DuckDB warehouse in a temporary
- * directory, closed (and so drained) when the test ends.
+ * directory (with the production default: no project is created by a run),
+ * closed (and so drained) when the test ends.
  */
 export async function build(t: Test, options: BuildOptions = {}) {
   const opened: { warehouse?: Warehouse; app?: App } = {};
@@ -50,6 +56,8 @@ export async function build(t: Test, options: BuildOptions = {}) {
     LOG_LEVEL: 'silent',
     ...options.settings,
   };
+  await prepareProjects(settings.METRICS_DUCKDB_DIR, { 'proj-a': [], ...options.projects });
+  options.beforeOpen?.(settings.METRICS_DUCKDB_DIR);
   const logger = pino({ level: 'silent' });
   const warehouse = await createWarehouse(settings, logger);
   opened.warehouse = warehouse;

@@ -1,6 +1,7 @@
 import type { Test } from 'tap';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { prepareProjects } from './duckdb-projects.js';
 import { configWriter, PARTITION_INFO, runParameters } from './fixtures.js';
 import { pino } from 'pino';
 import type { PipelineSettings } from '../../services/pipeline/pipeline-dependencies.js';
@@ -15,10 +16,13 @@ export { metric, PARTITION_INFO, RECON, resultSql, RUN_DATE, TARGET } from './fi
 
 /**
  * A real DuckDB warehouse in a temporary directory, a config writer, the
- * pipeline run with test-sized settings, and readers for what landed.
+ * pipeline run with test-sized settings, and readers for what landed. The
+ * fixtures' project, proj-a, exists; `projects` adds or builds others before
+ * the warehouse opens (prepareProjects), and no other project is created.
  */
-export async function pipelineFixture(t: Test, settings: Partial<PipelineSettings> = {}) {
+export async function pipelineFixture(t: Test, settings: Partial<PipelineSettings> = {}, projects: Record<string, readonly string[]> = {}) {
   const dir = t.testdir();
+  await prepareProjects(join(dir, 'warehouse'), { 'proj-a': [], ...projects });
   const warehouse = await createDuckDbWarehouse({ directory: join(dir, 'warehouse'), connections: 4 });
   t.teardown(() => warehouse.close());
   const writeConfig = configWriter(dir);

@@ -1,4 +1,6 @@
 import t from 'tap';
+import { RECON_COLUMNS } from '../../services/pipeline/recon-rows.js';
+import { TARGET_COLUMNS } from '../../services/pipeline/target-rows.js';
 import { build, gatedConfigSource, quickMetric, RECON, type ErrorResponse, type RunDocument, type RunPage } from '../helpers/build-app.js';
 
 t.test('GET /runs/:id answers a run in flight from this instance', async (t) => {
@@ -140,11 +142,42 @@ t.test('GET /runs names each bad query parameter', async (t) => {
 
 t.test('a failing recon read answers 500 without its cause', async (t) => {
   const { app, warehouse } = await build(t);
-  // A table by the recon name with none of the recon columns: the query fails in the warehouse.
-  await warehouse.createTable({ project: 'proj-a', dataset: 'audit', table: 'broken' }, [{ name: 'x', type: 'STRING' }]);
+  // Every recon column, but a run_id no run id can be compared with: the query fails in the warehouse.
+  const columns = RECON_COLUMNS.map((column) => (column.name === 'run_id' ? { ...column, type: 'INT64' as const } : column));
+  const broken = { project: 'proj-a', dataset: 'audit', table: 'broken' };
+  await warehouse.createTable(broken, columns);
+  await warehouse.appendRows(broken, [{ name: 'run_id', type: 'INT64' }], [{ run_id: '1' }]);
   const response = await app.inject({ method: 'GET', url: '/runs/r1?recon_table=proj-a.audit.broken' });
   t.equal(response.statusCode, 500);
   t.same(response.json(), { statusCode: 500, error: 'Internal Server Error', code: 'INTERNAL_ERROR', message: 'Internal server error' });
+});
+
+t.test('a recon table whose schema cannot be read answers 500 without its cause', async (t) => {
+  const { app, warehouse } = await build(t);
+  await warehouse.close();
+  const response = await app.inject({ method: 'GET', url: '/runs' });
+  t.equal(response.statusCode, 500);
+  t.equal(response.json<ErrorResponse>().code, 'INTERNAL_ERROR');
+});
+
+t.test('GET /runs and GET /runs/:id on a table that is not a recon table answer 400 naming the columns it lacks', async (t) => {
+  const { app, warehouse } = await build(t);
+  await warehouse.createTable({ project: 'proj-a', dataset: 'metrics', table: 'out' }, TARGET_COLUMNS);
+  for (const url of ['/runs?recon_table=proj-a.metrics.out', '/runs/r1?recon_table=proj-a.metrics.out']) {
+    const response = await app.inject({ method: 'GET', url });
+    t.equal(response.statusCode, 400, url);
+    t.match(response.json<ErrorResponse>(), {
+      code: 'INVALID_RUN_PARAMETERS',
+      details: [{ field: 'recon_table', reason: /^proj-a\.metrics\.out is not a recon table: it lacks the column\(s\) module_id, .*error_category$/ }],
+    });
+  }
+});
+
+t.test('GET /runs with a recon table in a project the warehouse has no file for answers 400 naming the project', async (t) => {
+  const { app } = await build(t);
+  const response = await app.inject({ method: 'GET', url: '/runs?recon_table=ghost-proj.audit.recon' });
+  t.equal(response.statusCode, 400);
+  t.match(response.json<ErrorResponse>().details, [{ field: 'recon_table', reason: /Project 'ghost-proj' has no database file ghost-proj\.duckdb/ }]);
 });
 
 t.test('an unknown route answers 404 in the error shape', async (t) => {

@@ -20,11 +20,22 @@ t.test('METRICS_WAREHOUSE=bigquery with an emulator host wires the BigQuery adap
   t.ok(fake.faults.count('jobs.insert') >= 1, 'the query reached the local server');
 });
 
-t.test('the default settings wire the embedded DuckDB warehouse in METRICS_DUCKDB_DIR', async (t) => {
+t.test('the default settings wire the embedded DuckDB warehouse in METRICS_DUCKDB_DIR, which creates no project', async (t) => {
   const settings = loadSettings({ METRICS_DUCKDB_DIR: join(t.testdir(), 'warehouse') });
   const warehouse = await createWarehouse(settings, silent);
   t.teardown(() => warehouse.close());
   t.type(warehouse, DuckDbWarehouse);
+  await t.rejects(warehouse.createTable({ project: 'proj-a', dataset: 'ds', table: 't' }, [{ name: 'x', type: 'STRING' }]), {
+    category: 'BIGQUERY_WRITE_ERROR',
+    message: /Project 'proj-a' has no database file proj-a\.duckdb in the warehouse directory .*METRICS_DUCKDB_CREATE_PROJECTS=true/,
+  });
+  t.notOk(existsSync(join(settings.METRICS_DUCKDB_DIR, 'proj-a.duckdb')));
+});
+
+t.test('METRICS_DUCKDB_CREATE_PROJECTS=true lets writes create project files in METRICS_DUCKDB_DIR', async (t) => {
+  const settings = loadSettings({ METRICS_DUCKDB_DIR: join(t.testdir(), 'warehouse'), METRICS_DUCKDB_CREATE_PROJECTS: 'true' });
+  const warehouse = await createWarehouse(settings, silent);
+  t.teardown(() => warehouse.close());
   await warehouse.createTable({ project: 'proj-a', dataset: 'ds', table: 't' }, [{ name: 'x', type: 'STRING' }]);
   t.ok(existsSync(join(settings.METRICS_DUCKDB_DIR, 'proj-a.duckdb')), 'projects are files in METRICS_DUCKDB_DIR');
 });

@@ -1,8 +1,12 @@
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { createDuckDbWarehouse } from '../../services/warehouse/duckdb/duckdb-warehouse.js';
+import { EXIT, runCli } from '../../src/cli/run-cli.js';
+import { buildDemoWarehouse, demoRunArguments } from '../../src/demo/demo-warehouse.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TS_LOADER = join(ROOT, 'node_modules/@tapjs/typescript/dist/esm/import.mjs');
@@ -45,4 +49,33 @@ t.test('the demo builds its warehouse, runs the example config and is idempotent
   );
   t.equal(written?.v, expected?.v);
   t.match(written, { v: /^\d+\.\d{2}0{7}$/ }, 'money in cents, at NUMERIC scale');
+});
+
+t.test('restarted over a directory, an empty file and a garbage file named *.duckdb, the demo run still passes, warning of each', async (t) => {
+  const warehouseDir = join(t.testdir(), 'warehouse');
+  const builder = await createDuckDbWarehouse({ directory: warehouseDir, createProjects: true });
+  await buildDemoWarehouse(builder);
+  await builder.close();
+  mkdirSync(join(warehouseDir, 'zz.duckdb'));
+  writeFileSync(join(warehouseDir, 'empty.duckdb'), '');
+  writeFileSync(join(warehouseDir, 'garbage.duckdb'), 'garbage\n'.repeat(100));
+
+  let out = '';
+  let err = '';
+  const stdout = new PassThrough().on('data', (chunk) => (out += chunk));
+  const stderr = new PassThrough().on('data', (chunk) => (err += chunk));
+  const code = await runCli(demoRunArguments(join(ROOT, 'examples/demo-metrics.json')), {
+    stdout,
+    stderr: stderr as unknown as NodeJS.WriteStream,
+    env: { METRICS_DUCKDB_DIR: warehouseDir, LOG_LEVEL: 'warn' },
+  });
+  t.equal(code, EXIT.someFailed, 'the run finished; only refund_rate fails, by design');
+  t.match(out, /partial, 6 passed, 1 failed/);
+  const skipped = err
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { message?: string; file?: string })
+    .filter((line) => line.message?.startsWith('warehouse file skipped'))
+    .map((line) => line.file);
+  t.same(skipped.sort(), ['empty', 'garbage', 'zz'].map((name) => join(warehouseDir, `${name}.duckdb`)));
 });

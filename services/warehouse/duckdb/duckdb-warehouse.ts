@@ -1,15 +1,29 @@
 /**
  * The embedded default warehouse (docs/contract.md#warehouses): DuckDB files in a directory,
  * one per BigQuery project, queried with BigQuery SQL translated to DuckDB.
+ *
+ * One engine (DuckDBInstance) for queries and writes. A second engine on the
+ * same files would be the cleanest wall between metric queries and writes,
+ * but DuckDB cannot guard a file opened by two engines of one process: its
+ * file locks are per process on POSIX, and only engines sharing one instance
+ * cache know of each other's files (duckdb/duckdb#18857), so two engines
+ * writing one file can corrupt it. Instead, writes run on a connection of
+ * their own, and nothing a metric can run reaches engine-wide state: metric
+ * SQL passes the function allow-list before it binds (metric-sql-policy.ts),
+ * and the engine's configuration is locked once set up (engine-lockdown.ts).
  */
 import { DuckDBInstance, quotedIdentifier, type DuckDBConnection } from '@duckdb/node-api';
+import type { Logger } from 'pino';
 import type { TableRef } from '../../table-ref.js';
-import type { Column, QueryRequest, QueryResult, Row, Warehouse } from '../warehouse.js';
+import type { Column, QueryParameter, QueryRequest, QueryResult, Row, Warehouse } from '../warehouse.js';
 import { translateBigQuerySql } from './bigquery-to-duckdb.js';
 import { ConnectionPool, warehouseClosedError } from './connection-pool.js';
 import { setUpConnection } from './connection-setup.js';
 import { duckDbTypeOf, portTypeOf } from './duckdb-cells.js';
 import { asPipelineError } from './duckdb-errors.js';
+import { confineEngine, lockEngine } from './engine-lockdown.js';
+import { MetricSqlPolicy } from './metric-sql-policy.js';
+import { registerExactNumericDivision } from './numeric-division.js';
 import { ProjectCatalogs } from './project-catalogs.js';
 import { QueryDeadline } from './query-deadline.js';
 import { runReadOnlyQuery } from './read-only-query.js';
@@ -21,16 +35,36 @@ export interface DuckDbWarehouseOptions {
   directory: string;
   /** Connections for concurrent queries (default 4). Writes have one more of their own. */
   connections?: number;
-  /** The project `dataset.table` names resolve against; its file is created if missing. */
-  defaultProject?: string;
+  /**
+   * Writes may create the file of a project that has none (default false):
+   * otherwise a table in an unknown project fails, so a typo in a run
+   * parameter never creates a database.
+   */
+  createProjects?: boolean;
+  /** Project catalogs nobody uses that stay attached (default 8); the least recently used beyond are detached. */
+  maxIdleCatalogs?: number;
+  /** Hears of warehouse files skipped at open. */
+  logger?: Pick<Logger, 'warn'>;
 }
 
 export const DEFAULT_CONNECTIONS = 4;
+const DEFAULT_MAX_IDLE_CATALOGS = 8;
 /** Every write shares one lane: DuckDB would abort concurrent writers to one table. */
 const WRITE_LANE = 'write';
 
 export async function createDuckDbWarehouse(options: DuckDbWarehouseOptions): Promise<DuckDbWarehouse> {
   return DuckDbWarehouse.open(options);
+}
+
+/** What an open warehouse holds. */
+interface Engine {
+  instance: DuckDBInstance;
+  /** Attaches and detaches project files; set the engine up and locked it. */
+  catalogConnection: DuckDBConnection;
+  writer: DuckDBConnection;
+  pool: ConnectionPool;
+  catalogs: ProjectCatalogs;
+  policy: MetricSqlPolicy;
 }
 
 export class DuckDbWarehouse implements Warehouse {
@@ -39,27 +73,39 @@ export class DuckDbWarehouse implements Warehouse {
   private closing: Promise<void> | undefined;
 
   private constructor(
-    private readonly instance: DuckDBInstance,
-    private readonly catalogs: ProjectCatalogs,
-    private readonly catalogConnection: DuckDBConnection,
-    private readonly writer: DuckDBConnection,
-    private readonly pool: ConnectionPool,
+    private readonly engine: Engine,
+    private readonly createProjects: boolean,
   ) {}
 
+  /**
+   * Sets the engine up (file confinement, exact NUMERIC division, connections
+   * with the compatibility macros, the function allow-list, the project
+   * files already there), then locks its configuration.
+   */
   static async open(options: DuckDbWarehouseOptions): Promise<DuckDbWarehouse> {
     const instance = await DuckDBInstance.create(':memory:');
     const opened: DuckDBConnection[] = [];
+    const connect = async () => {
+      const connection = await instance.connect();
+      opened.push(connection);
+      return connection;
+    };
     try {
-      const catalogConnection = await instance.connect();
-      opened.push(catalogConnection);
-      const catalogs = await ProjectCatalogs.open(options.directory, catalogConnection);
-      if (options.defaultProject !== undefined) await catalogs.ensure(options.defaultProject, { create: true });
-      const setUp = (connection: DuckDBConnection) => setUpConnection(connection, options.defaultProject);
-      const writer = await instance.connect();
-      opened.push(writer);
-      await setUp(writer);
-      const pool = await ConnectionPool.open(instance, options.connections ?? DEFAULT_CONNECTIONS, setUp);
-      return new DuckDbWarehouse(instance, catalogs, catalogConnection, writer, pool);
+      const catalogConnection = await connect();
+      const directory = await confineEngine(catalogConnection, options.directory);
+      registerExactNumericDivision(catalogConnection);
+      const writer = await connect();
+      await setUpConnection(writer);
+      const policy = await MetricSqlPolicy.load(writer);
+      const catalogs = await ProjectCatalogs.open(catalogConnection, {
+        directory,
+        createProjects: options.createProjects ?? false,
+        maxIdle: options.maxIdleCatalogs ?? DEFAULT_MAX_IDLE_CATALOGS,
+        onSkipped: (file, reason) => options.logger?.warn({ file, reason }, 'warehouse file skipped: not a usable DuckDB database'),
+      });
+      const pool = await ConnectionPool.open(instance, options.connections ?? DEFAULT_CONNECTIONS, (connection) => setUpConnection(connection));
+      await lockEngine(catalogConnection);
+      return new DuckDbWarehouse({ instance, catalogConnection, writer, pool, catalogs, policy }, options.createProjects ?? false);
     } catch (error) {
       for (const connection of opened) connection.closeSync();
       instance.closeSync();
@@ -71,13 +117,11 @@ export class DuckDbWarehouse implements Warehouse {
     this.assertOpen();
     const sql = translate(request.sql);
     const deadline = new QueryDeadline(request.timeoutMs, request.signal);
+    const { pool } = this.engine;
     try {
-      const connection = await this.pool.acquire(deadline.signal);
-      const work = (async () => {
-        await this.catalogs.attachNamedIn(request.sql);
-        return runReadOnlyQuery(connection, sql, request.params ?? {});
-      })().finally(() => this.pool.release(connection));
-      return await deadline.race(work, () => this.pool.interrupt(connection));
+      const connection = await pool.acquire(deadline.signal);
+      const work = this.checkAndRun(connection, sql, request.params ?? {}).finally(() => pool.release(connection));
+      return await deadline.race(work, () => pool.interrupt(connection));
     } catch (error) {
       throw asPipelineError(error, 'SQL_EXECUTION_ERROR');
     } finally {
@@ -87,26 +131,19 @@ export class DuckDbWarehouse implements Warehouse {
 
   async getTableSchema(table: TableRef): Promise<Column[] | undefined> {
     this.assertOpen();
-    if (!(await this.catalogs.ensure(table.project, { create: false }))) return undefined;
-    const connection = await this.pool.acquire();
+    const { catalogs, pool } = this.engine;
+    // A project that writes may still create holds no table yet; one that they may not is an error naming it.
+    if (this.createProjects && !(await catalogs.exists(table.project))) return undefined;
+    const release = await catalogs.lease([table.project], { create: false, category: 'SQL_EXECUTION_ERROR' });
     try {
-      const found = await connection.runAndReadAll(
-        'SELECT 1 FROM duckdb_tables() WHERE database_name = $1 AND schema_name = $2 AND table_name = $3',
-        [table.project, table.dataset, table.table],
-      );
-      if (found.currentRowCount === 0) return undefined;
-      // Preparing (not running) a SELECT * gives DuckDB's own column types, mapped the same way as query results.
-      const prepared = await connection.prepare(`SELECT * FROM ${qualifiedName(table)}`);
+      const connection = await pool.acquire();
       try {
-        return Array.from({ length: prepared.columnCount }, (_, i) => ({
-          name: prepared.columnName(i),
-          type: portTypeOf(prepared.columnType(i)),
-        }));
+        return await columnsOf(connection, table);
       } finally {
-        prepared.destroySync();
+        pool.release(connection);
       }
     } finally {
-      this.pool.release(connection);
+      release();
     }
   }
 
@@ -114,10 +151,10 @@ export class DuckDbWarehouse implements Warehouse {
     this.assertOpen();
     const definitions = columns.map((column) => `${quotedIdentifier(column.name)} ${duckDbTypeOf(column.type)}`);
     const schema = [table.project, table.dataset].map(quotedIdentifier).join('.');
-    await this.write(table, async () => {
+    await this.write(table, async (writer) => {
       try {
-        await this.writer.run(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-        await this.writer.run(`CREATE TABLE IF NOT EXISTS ${qualifiedName(table)} (${definitions.join(', ')})`);
+        await writer.run(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+        await writer.run(`CREATE TABLE IF NOT EXISTS ${qualifiedName(table)} (${definitions.join(', ')})`);
       } catch (error) {
         throw asPipelineError(error, 'BIGQUERY_WRITE_ERROR');
       }
@@ -126,12 +163,12 @@ export class DuckDbWarehouse implements Warehouse {
 
   async replaceRows(table: TableRef, columns: Column[], rows: Row[], keyColumns: string[]): Promise<void> {
     this.assertOpen();
-    await this.write(table, () => replaceRows(this.writer, table, columns, rows, keyColumns));
+    await this.write(table, (writer) => replaceRows(writer, table, columns, rows, keyColumns));
   }
 
   async appendRows(table: TableRef, columns: Column[], rows: Row[]): Promise<void> {
     this.assertOpen();
-    await this.write(table, () => appendRows(this.writer, table, columns, rows));
+    await this.write(table, (writer) => appendRows(writer, table, columns, rows));
   }
 
   async ping(): Promise<void> {
@@ -139,48 +176,70 @@ export class DuckDbWarehouse implements Warehouse {
   }
 
   /**
-   * Runs trusted setup SQL (BigQuery dialect, any statements, DDL and DML
-   * included) on the write connection, creating the files of the projects it
-   * names. For fixtures and demo data, never for metric SQL.
-   */
-  async runScript(bigQuerySql: string, projects: string[]): Promise<void> {
-    this.assertOpen();
-    const sql = translate(bigQuerySql);
-    await this.writes.run(WRITE_LANE, async () => {
-      for (const project of projects) await this.catalogs.ensure(project, { create: true });
-      await this.writer.run(sql);
-    });
-  }
-
-  /**
    * Interrupts running queries, lets started writes and attaches finish, then
    * closes everything; only then can the engine's threads let the process exit.
    */
   close(): Promise<void> {
+    const { instance, catalogConnection, writer, pool, catalogs } = this.engine;
     this.closing ??= (async () => {
-      await this.pool.close();
+      await pool.close();
       await this.writes.settled();
-      await this.catalogs.settled();
-      this.writer.closeSync();
-      this.catalogConnection.closeSync();
-      this.instance.closeSync();
+      await catalogs.settled();
+      writer.closeSync();
+      catalogConnection.closeSync();
+      instance.closeSync();
     })();
     return this.closing;
   }
 
+  /** Checks the SQL against the policy, attaches the projects it names for as long as it runs, and runs it. */
+  private async checkAndRun(connection: DuckDBConnection, sql: string, params: Record<string, QueryParameter>): Promise<QueryResult> {
+    const { projects } = await this.engine.policy.check(connection, sql);
+    const release = await this.engine.catalogs.lease(projects, { create: false, category: 'SQL_EXECUTION_ERROR' });
+    try {
+      return await runReadOnlyQuery(connection, sql, params);
+    } finally {
+      release();
+    }
+  }
+
   /**
-   * Serializes the write and creates the project's file first: embedded mode
-   * creates what is missing. Both happen in the write queue, so `close` waits for them.
+   * Serializes the write and attaches the table's project first, creating its
+   * file where creating projects is on. Both happen in the write queue, so
+   * `close` waits for them.
    */
-  private write(table: TableRef, work: () => Promise<void>): Promise<void> {
+  private write(table: TableRef, work: (writer: DuckDBConnection) => Promise<void>): Promise<void> {
     return this.writes.run(WRITE_LANE, async () => {
-      await this.catalogs.ensure(table.project, { create: true });
-      await work();
+      const release = await this.engine.catalogs.lease([table.project], { create: true, category: 'BIGQUERY_WRITE_ERROR' });
+      try {
+        await work(this.engine.writer);
+      } finally {
+        release();
+      }
     });
   }
 
   private assertOpen(): void {
     if (this.closing !== undefined) throw warehouseClosedError();
+  }
+}
+
+/** The table's columns as the port types them, or undefined when it does not exist. */
+async function columnsOf(connection: DuckDBConnection, table: TableRef): Promise<Column[] | undefined> {
+  const found = await connection.runAndReadAll(
+    'SELECT 1 FROM duckdb_tables() WHERE database_name = $1 AND schema_name = $2 AND table_name = $3',
+    [table.project, table.dataset, table.table],
+  );
+  if (found.currentRowCount === 0) return undefined;
+  // Preparing (not running) a SELECT * gives DuckDB's own column types, mapped the same way as query results.
+  const prepared = await connection.prepare(`SELECT * FROM ${qualifiedName(table)}`);
+  try {
+    return Array.from({ length: prepared.columnCount }, (_, i) => ({
+      name: prepared.columnName(i),
+      type: portTypeOf(prepared.columnType(i)),
+    }));
+  } finally {
+    prepared.destroySync();
   }
 }
 

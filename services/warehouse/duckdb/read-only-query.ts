@@ -1,30 +1,16 @@
-import { StatementType, type DuckDBConnection } from '@duckdb/node-api';
-import { PipelineError } from '../../errors.js';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Column, QueryParameter, QueryResult, Row } from '../warehouse.js';
 import { cellText, portTypeOf } from './duckdb-cells.js';
 import { bindQueryParameters } from './query-parameters.js';
 
-/**
- * Runs one DuckDB statement if and only if it is a single SELECT (WITH ...
- * SELECT included). The pipeline checks this before it calls the warehouse;
- * checking again here, on DuckDB's own parse, is defence in depth: the
- * statement is classified before anything executes.
- */
+/** Runs one DuckDB SELECT that passed the metric SQL policy, with its parameters bound, and reads every row as exact text. */
 export async function runReadOnlyQuery(
   connection: DuckDBConnection,
   duckDbSql: string,
   params: Record<string, QueryParameter>,
 ): Promise<QueryResult> {
-  const statements = await connection.extractStatements(duckDbSql);
-  if (statements.count !== 1) {
-    throw new PipelineError('SQL_EXECUTION_ERROR', `Only one read-only SELECT statement may run; got ${statements.count} statements`);
-  }
-  const prepared = await statements.prepare(0);
+  const prepared = await connection.prepare(duckDbSql);
   try {
-    if (prepared.statementType !== StatementType.SELECT) {
-      const kind = StatementType[prepared.statementType] ?? String(prepared.statementType);
-      throw new PipelineError('SQL_EXECUTION_ERROR', `Only a read-only SELECT statement may run; got ${kind}`);
-    }
     bindQueryParameters(prepared, params);
     const reader = await prepared.runAndReadAll();
     const names = reader.columnNames();

@@ -18,16 +18,16 @@ t.test('a rerun of the same run_date leaves one row per metric and date, other d
 });
 
 t.test('a write that fails midway leaves the old rows intact, fails its batch, and other tables go on', async (t) => {
-  const fx = await pipelineFixture(t);
   // A CHECK constraint makes the engine reject the second inserted row, after the
   // DELETE of the old rows already ran inside the same transaction.
-  await fx.warehouse.runScript('CREATE SCHEMA IF NOT EXISTS `proj-a.metrics`', ['proj-a']);
-  await fx.warehouse.runScript(
-    `CREATE TABLE \`proj-a.metrics.out\` (metric_id STRING, metric_name STRING, metric_type STRING,
-      numerator_value NUMERIC, denominator_value NUMERIC, metric_output NUMERIC CHECK (metric_output < 100),
-      business_data_date STRING, partition_dt STRING, pipeline_execution_ts TIMESTAMP, run_id STRING)`,
-    ['proj-a'],
-  );
+  const fx = await pipelineFixture(t, {}, {
+    'proj-a': [
+      'CREATE SCHEMA `proj-a.metrics`',
+      `CREATE TABLE \`proj-a.metrics.out\` (metric_id STRING, metric_name STRING, metric_type STRING,
+        numerator_value NUMERIC, denominator_value NUMERIC, metric_output NUMERIC CHECK (metric_output < 100),
+        business_data_date STRING, partition_dt STRING, pipeline_execution_ts TIMESTAMP, run_id STRING)`,
+    ],
+  });
   const first = await fx.run(fx.writeConfig([metric('m1', resultSql('1')), metric('m2', resultSql('2'))]));
   t.equal(first.status, 'succeeded');
 

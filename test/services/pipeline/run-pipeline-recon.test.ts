@@ -1,5 +1,12 @@
 import t from 'tap';
+import { RECON_COLUMNS } from '../../../services/pipeline/recon-rows.js';
 import { metric, PARTITION_INFO, pipelineFixture, RECON, resultSql, RUN_DATE, TARGET } from '../../helpers/pipeline-fixture.js';
+
+/** A recon table with every recon column whose schdld_yr cannot hold the run's year: the engine rejects the insert. */
+const RECON_REJECTING_INSERTS = [
+  'CREATE SCHEMA `proj-a.audit`',
+  `CREATE TABLE \`${RECON}\` (${RECON_COLUMNS.map(({ name, type }) => `${name} ${type}${name === 'schdld_yr' ? ' CHECK (schdld_yr < 2000)' : ''}`).join(', ')})`,
+];
 
 t.test('recon rows carry every column of docs/contract.md#recon-rows for a passed and a failed metric', async (t) => {
   const fx = await pipelineFixture(t);
@@ -152,10 +159,7 @@ t.test('a bare table name in two datasets is ambiguous', async (t) => {
 });
 
 t.test('a recon write that fails fails the run with RECON_CREATION_ERROR after the targets were written', async (t) => {
-  const fx = await pipelineFixture(t);
-  // An existing recon table whose schdld_yr cannot hold the year makes the recon insert fail inside the engine.
-  await fx.warehouse.runScript('CREATE SCHEMA IF NOT EXISTS `proj-a.audit`', ['proj-a']);
-  await fx.warehouse.runScript('CREATE TABLE `proj-a.audit.recon` (source_system_id STRING, schdld_yr INT64 CHECK (schdld_yr < 2000))', ['proj-a']);
+  const fx = await pipelineFixture(t, {}, { 'proj-a': RECON_REJECTING_INSERTS });
   const result = await fx.run(fx.writeConfig([metric('m1', resultSql('1'))]));
   t.equal(result.run_failure?.error_category, 'RECON_CREATION_ERROR');
   t.match(result.run_failure?.reason, /Recon write to proj-a\.audit\.recon failed/);
@@ -165,9 +169,7 @@ t.test('a recon write that fails fails the run with RECON_CREATION_ERROR after t
 });
 
 t.test('a run-level failure keeps its own category when its recon row cannot be written either', async (t) => {
-  const fx = await pipelineFixture(t);
-  await fx.warehouse.runScript('CREATE SCHEMA IF NOT EXISTS `proj-a.audit`', ['proj-a']);
-  await fx.warehouse.runScript('CREATE TABLE `proj-a.audit.recon` (source_system_id STRING, schdld_yr INT64 CHECK (schdld_yr < 2000))', ['proj-a']);
+  const fx = await pipelineFixture(t, {}, { 'proj-a': RECON_REJECTING_INSERTS });
   const result = await fx.run(`${fx.dir}/missing.json`);
   t.equal(result.run_failure?.error_category, 'GCS_READ_ERROR');
   t.match(result.run_failure?.reason, /missing\.json.*; Recon write to proj-a\.audit\.recon failed/);

@@ -3,11 +3,10 @@ import { openBigQueryHarness, TEST_PROJECT } from '../../support/fake-bigquery/b
 import { warehouseContract } from './warehouse-contract.js';
 
 // The shared port contract, through the real @google-cloud/bigquery client, against the local BigQuery server.
-warehouseContract(t, 'bigquery', async () => {
+warehouseContract(t, 'bigquery', { project: TEST_PROJECT, dataset: 'contract_ds' }, async (seeds) => {
   const { fake, warehouse, close } = await openBigQueryHarness();
-  const dataset = { project: TEST_PROJECT, dataset: 'contract_ds' };
-  await fake.engine.ensureDataset(dataset.project, dataset.dataset);
+  await fake.engine.ensureDataset(TEST_PROJECT, 'contract_ds');
   // Fixtures go straight to the fake's engine, in BigQuery SQL, outside the port under test.
-  const seed = async (bigQuerySql: string) => void (await fake.engine.execute(bigQuerySql, [], dataset.project));
-  return { warehouse, dataset, seed, close };
+  for (const sql of seeds) await fake.engine.execute(sql, [], TEST_PROJECT);
+  return { warehouse, close };
 });

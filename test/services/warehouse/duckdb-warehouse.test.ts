@@ -1,12 +1,15 @@
+import { join } from 'node:path';
 import t from 'tap';
 import { createDuckDbWarehouse } from '../../../services/warehouse/duckdb/duckdb-warehouse.js';
+import { prepareProjects } from '../../helpers/duckdb-projects.js';
 import { warehouseContract } from './warehouse-contract.js';
 
-warehouseContract(t, 'duckdb', async () => {
-  const warehouse = await createDuckDbWarehouse({ directory: t.testdir(), connections: 2 });
-  const dataset = { project: 'contract-proj', dataset: 'contract_ds' };
-  // Fixtures go straight to the engine on the write connection, outside the port under test.
-  const seed = (bigQuerySql: string) => warehouse.runScript(bigQuerySql, [dataset.project]);
-  await seed('CREATE SCHEMA IF NOT EXISTS `contract-proj.contract_ds`');
-  return { warehouse, dataset, seed, close: () => warehouse.close() };
+const dataset = { project: 'contract-proj', dataset: 'contract_ds' };
+
+warehouseContract(t, 'duckdb', dataset, async (seeds) => {
+  const directory = join(t.testdir(), 'warehouse');
+  // Fixtures go straight to the project's file before the warehouse opens, outside the port under test.
+  await prepareProjects(directory, { [dataset.project]: ['CREATE SCHEMA `contract-proj.contract_ds`', ...seeds] });
+  const warehouse = await createDuckDbWarehouse({ directory, connections: 2 });
+  return { warehouse, close: () => warehouse.close() };
 });

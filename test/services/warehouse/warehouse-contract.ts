@@ -1,13 +1,14 @@
 /**
  * The warehouse port's contract suite. Every adapter runs it unchanged:
  *
- *   warehouseContract(t, 'duckdb', async () => ({ warehouse, dataset, seed, close }))
+ *   warehouseContract(t, 'duckdb', async (dataset, seeds) => ({ warehouse, close }))
  *
- * `open` is called once per suite. `dataset` names an EXISTING project and
- * dataset the suite may create tables in (each test uses its own table names).
- * `seed(sql)` runs ONE setup statement written in BigQuery SQL (CREATE TABLE,
- * INSERT ...) outside the port, the way a fixture would; the suite never
- * seeds through the port methods under test.
+ * `open` is called once per suite with `dataset`, an EXISTING project and
+ * dataset the suite may create tables in (each test uses its own table
+ * names), and `seeds`: setup statements in BigQuery SQL (CREATE TABLE,
+ * INSERT ...) the adapter's test runs there BEFORE it opens the warehouse,
+ * outside the port, the way a fixture would; the suite never seeds through
+ * the port methods under test.
  */
 import type { Test } from 'tap';
 import { PipelineError, QueryTimeoutError } from '../../../services/errors.js';
@@ -16,20 +17,34 @@ import type { Column, QueryRequest, Row, Warehouse } from '../../../services/war
 
 export interface ContractSubject {
   warehouse: Warehouse;
-  dataset: { project: string; dataset: string };
-  seed: (bigQuerySql: string) => Promise<void>;
   close: () => Promise<void>;
+}
+
+export interface ContractDataset {
+  project: string;
+  dataset: string;
 }
 
 const TIMEOUT_MS = 10_000;
 
-export function warehouseContract(t: Test, name: string, open: () => Promise<ContractSubject>): void {
+export function warehouseContract(
+  t: Test,
+  name: string,
+  dataset: ContractDataset,
+  open: (seeds: string[]) => Promise<ContractSubject>,
+): void {
   t.test(`${name} warehouse contract`, async (t) => {
-    const subject = await open();
-    t.teardown(() => subject.close());
-    const { warehouse, seed } = subject;
-    const table = (tableName: string): TableRef => ({ ...subject.dataset, table: tableName });
+    const table = (tableName: string): TableRef => ({ ...dataset, table: tableName });
     const named = (tableName: string) => quoteTableRef(table(tableName));
+    const digits = Array.from({ length: 10 }, (_, n) => `(${n})`).join(', ');
+    const subject = await open([
+      `CREATE TABLE ${named('amounts')} (id INT64, label STRING, amount NUMERIC)`,
+      `INSERT INTO ${named('amounts')} (id, label, amount) VALUES (1, 'a', NUMERIC '10.5'), (2, 'b', NUMERIC '-0.25')`,
+      `CREATE TABLE ${named('digits')} (n INT64)`,
+      `INSERT INTO ${named('digits')} (n) VALUES ${digits}`,
+    ]);
+    t.teardown(() => subject.close());
+    const { warehouse } = subject;
     const query = (sql: string, extra: Partial<QueryRequest> = {}) => warehouse.query({ sql, timeoutMs: TIMEOUT_MS, ...extra });
     const firstRow = async (sql: string, extra?: Partial<QueryRequest>) => (await query(sql, extra)).rows[0];
     const rowsOf = async (tableName: string, orderBy: string) =>
@@ -44,8 +59,6 @@ export function warehouseContract(t: Test, name: string, open: () => Promise<Con
       if (message) t.match((error as PipelineError).message, message);
     };
 
-    await seed(`CREATE TABLE ${named('amounts')} (id INT64, label STRING, amount NUMERIC)`);
-    await seed(`INSERT INTO ${named('amounts')} (id, label, amount) VALUES (1, 'a', NUMERIC '10.5'), (2, 'b', NUMERIC '-0.25')`);
     const amountsUnchanged = async (t: Test) =>
       t.same(await rowsOf('amounts', 'id'), [
         { id: '1', label: 'a', amount: '10.5' },
@@ -160,8 +173,6 @@ export function warehouseContract(t: Test, name: string, open: () => Promise<Con
     });
 
     t.test('a query past its timeout is cancelled and the warehouse still answers', async (t) => {
-      await seed(`CREATE TABLE ${named('digits')} (n INT64)`);
-      await seed(`INSERT INTO ${named('digits')} (n) VALUES (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)`);
       const aliases = Array.from({ length: 12 }, (_, i) => `t${i}`);
       const slow =
         `SELECT COUNT(*) AS c FROM ${aliases.map((alias) => `${named('digits')} ${alias}`).join(', ')} ` +

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
 import { createDuckDbWarehouse } from '../../../services/warehouse/duckdb/duckdb-warehouse.js';
+import { prepareProjects } from '../../helpers/duckdb-projects.js';
 import { endlessMetric } from '../../helpers/fixtures.js';
 
 const CLI = fileURLToPath(new URL('../../../src/cli.ts', import.meta.url));
@@ -16,6 +17,7 @@ const TS_LOADER = fileURLToPath(new URL('../../../node_modules/@tapjs/typescript
  */
 async function interruptedCli(t: Test, signals: NodeJS.Signals[]) {
   const dir = t.testdir();
+  await prepareProjects(join(dir, 'warehouse'), { p: [] });
   const config = join(dir, 'metrics.json');
   writeFileSync(config, JSON.stringify([endlessMetric('slow')]));
   const flags = ['--gcs_path', config, '--run_date', '2024-01-15', '--dependencies', 'daily', '--partition_info_table', 'p.ops.partition_info', '--env', 'dev', '--recon_table', 'p.audit.recon'];

@@ -5,6 +5,7 @@ import t, { type Test } from 'tap';
 import { createDuckDbWarehouse } from '../../../services/warehouse/duckdb/duckdb-warehouse.js';
 import type { Row } from '../../../services/warehouse/warehouse.js';
 import { runCli } from '../../../src/cli/run-cli.js';
+import { prepareProjects } from '../../helpers/duckdb-projects.js';
 import { endlessMetric, metric, resultSql } from '../../helpers/fixtures.js';
 
 const RECON = 'p.audit.recon';
@@ -17,9 +18,12 @@ function cliSession(t: Test, metrics: unknown[]) {
   const dir = t.testdir();
   const config = join(dir, 'metrics.json');
   writeFileSync(config, JSON.stringify(metrics));
+  // The projects the runs write to exist, as in production: runs never create project files.
+  const projectReady = prepareProjects(join(dir, 'warehouse'), { p: [], 'proj-a': [] });
   const base = ['--gcs_path', config, '--run_date', '2024-01-15', '--dependencies', 'daily', '--partition_info_table', 'p.ops.partition_info', '--env', 'dev', '--recon_table', RECON];
   /** `interruptOnceStarted` aborts the run the moment its first run logs that it started. */
   const cli = async (flags: string[] = [], interruptOnceStarted?: AbortController) => {
+    await projectReady;
     const stdout = new PassThrough();
     const stderr = Object.assign(new PassThrough(), { isTTY: false });
     let out = '';
@@ -160,13 +164,15 @@ t.test('an interrupted backfill: the run in progress records its metrics as inte
   t.equal((await recon()).length, 1);
 });
 
-t.test('a recon table that cannot be read while planning stops the CLI before anything runs', async (t) => {
+t.test('a recon table that is not one stops the CLI while planning a retry: exit 64 naming recon_table, nothing runs', async (t) => {
   const { cli, warehouseDir } = cliSession(t, [steady]);
   const warehouse = await createDuckDbWarehouse({ directory: warehouseDir });
-  // A table by the recon name without the recon columns: reading a run from it fails in the warehouse.
+  // A table by the recon name without the recon columns: no run can be read from it.
   await warehouse.createTable({ project: 'p', dataset: 'audit', table: 'broken' }, [{ name: 'x', type: 'STRING' }]);
   await warehouse.close();
-  await t.rejects(cli(['--retry_failed_of', 'r1', '--recon_table', 'p.audit.broken']));
+  const { code, err } = await cli(['--retry_failed_of', 'r1', '--recon_table', 'p.audit.broken']);
+  t.equal(code, 64);
+  t.match(err, /recon_table: p\.audit\.broken is not a recon table: it lacks the column\(s\) module_id/);
   const reopened = await createDuckDbWarehouse({ directory: warehouseDir });
   t.teardown(() => reopened.close());
   t.same((await reopened.query({ sql: 'SELECT * FROM `p.audit.broken`', timeoutMs: 10_000 })).rows, [], 'nothing written');

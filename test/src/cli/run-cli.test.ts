@@ -5,11 +5,13 @@ import { PassThrough } from 'node:stream';
 import t from 'tap';
 import { createDuckDbWarehouse } from '../../../services/warehouse/duckdb/duckdb-warehouse.js';
 import { runCli } from '../../../src/cli/run-cli.js';
+import { prepareProjects } from '../../helpers/duckdb-projects.js';
 import { endlessMetric } from '../../helpers/fixtures.js';
 
 /** Runs the real CLI in-process on a DuckDB warehouse in a temp dir; returns code and output. */
 async function cli(t: Test, metrics: unknown, flags: Record<string, string> = {}, terminal = false, signal?: AbortSignal) {
   const dir = t.testdir();
+  await prepareProjects(join(dir, 'warehouse'), { p: [] });
   const config = join(dir, 'metrics.json');
   writeFileSync(config, JSON.stringify(metrics));
   const args = {

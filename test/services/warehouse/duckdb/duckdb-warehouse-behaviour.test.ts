@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { PipelineError, QueryTimeoutError } from '../../../../services/errors.js';
-import { createDuckDbWarehouse, type DuckDbWarehouse } from '../../../../services/warehouse/duckdb/duckdb-warehouse.js';
+import { createDuckDbWarehouse, type DuckDbWarehouse, type DuckDbWarehouseOptions } from '../../../../services/warehouse/duckdb/duckdb-warehouse.js';
 import type { Column } from '../../../../services/warehouse/warehouse.js';
 
 const SLOW_SQL =
@@ -16,7 +15,7 @@ const columns: Column[] = [
   { name: 'amount', type: 'NUMERIC' },
 ];
 
-async function open(t: Test, options: { connections?: number; defaultProject?: string } = {}) {
+async function open(t: Test, options: Partial<DuckDbWarehouseOptions> = {}) {
   const directory = t.testdir();
   const warehouse = await createDuckDbWarehouse({ directory, ...options });
   t.teardown(() => warehouse.close());
@@ -25,20 +24,20 @@ async function open(t: Test, options: { connections?: number; defaultProject?: s
 
 const ask = (warehouse: DuckDbWarehouse, sql: string, extra: object = {}) => warehouse.query({ sql, timeoutMs: 5_000, ...extra });
 
-t.test('createTable for a new project creates <dir>/<project>.duckdb', async (t) => {
-  const { directory, warehouse } = await open(t);
+t.test('with createProjects, createTable for a new project creates <dir>/<project>.duckdb', async (t) => {
+  const { directory, warehouse } = await open(t, { createProjects: true });
   await warehouse.createTable({ project: 'new-proj', dataset: 'ds', table: 't' }, columns);
   t.ok(existsSync(path.join(directory, 'new-proj.duckdb')));
 });
 
-t.test('metric SQL cannot read files outside the warehouse directory', async (t) => {
+t.test('metric SQL cannot read files, and project files still attach', async (t) => {
   const outside = mkdtempSync(path.join(tmpdir(), 'outside-warehouse-'));
   t.teardown(() => rmSync(outside, { recursive: true, force: true }));
   writeFileSync(path.join(outside, 'secret.csv'), 'password\nhunter2\n');
-  const { warehouse } = await open(t);
+  const { warehouse } = await open(t, { createProjects: true });
   await t.rejects(ask(warehouse, `SELECT COUNT(*) AS n FROM read_csv('${path.join(outside, 'secret.csv')}')`), {
     category: 'SQL_EXECUTION_ERROR',
-    message: /file system operations are disabled/,
+    message: 'function read_csv is not allowed in metric SQL',
   });
   await warehouse.createTable({ project: 'later-proj', dataset: 'ds', table: 't' }, columns);
   t.same((await ask(warehouse, 'SELECT COUNT(*) AS n FROM `later-proj.ds.t`')).rows, [{ n: '0' }], 'project files inside it still attach');
@@ -46,7 +45,7 @@ t.test('metric SQL cannot read files outside the warehouse directory', async (t)
 
 t.test('a reopened directory attaches the project files already there', async (t) => {
   const directory = t.testdir();
-  const first = await createDuckDbWarehouse({ directory });
+  const first = await createDuckDbWarehouse({ directory, createProjects: true });
   const table = { project: 'kept-proj', dataset: 'ds', table: 't' };
   await first.createTable(table, columns);
   await first.appendRows(table, columns, [{ id: 'a', amount: '1.25' }]);
@@ -56,33 +55,20 @@ t.test('a reopened directory attaches the project files already there', async (t
   t.same((await ask(second, 'SELECT id, amount FROM `kept-proj.ds.t`')).rows, [{ id: 'a', amount: '1.25' }]);
 });
 
-t.test('a query naming a project whose file appeared after open attaches it', async (t) => {
-  const { directory, warehouse } = await open(t);
-  const other = await DuckDBInstance.create(path.join(directory, 'late-proj.duckdb'));
-  const connection = await other.connect();
-  await connection.run('CREATE SCHEMA ds; CREATE TABLE ds.t AS SELECT 7 AS x');
-  connection.closeSync();
-  other.closeSync();
-  t.same((await ask(warehouse, 'SELECT x FROM `late-proj.ds.t`')).rows, [{ x: '7' }]);
-});
-
-t.test('a query naming a project with no file fails without creating one', async (t) => {
-  const { directory, warehouse } = await open(t);
-  await t.rejects(ask(warehouse, 'SELECT 1 FROM `ghost-proj.ds.t`'), { name: 'PipelineError', category: 'SQL_EXECUTION_ERROR' });
+t.test('a query naming a project with no file fails naming the project and the directory, and creates no file', async (t) => {
+  const { directory, warehouse } = await open(t, { createProjects: true });
+  await t.rejects(ask(warehouse, 'SELECT 1 FROM `ghost-proj.ds.t`'), {
+    name: 'ProjectUnavailableError',
+    category: 'SQL_EXECUTION_ERROR',
+    message: `Project 'ghost-proj' has no database file ghost-proj.duckdb in the warehouse directory ${directory}`,
+  });
   t.notOk(existsSync(path.join(directory, 'ghost-proj.duckdb')));
 });
 
-t.test('getTableSchema of a project with no file is undefined and creates no file', async (t) => {
-  const { directory, warehouse } = await open(t);
+t.test('with createProjects, getTableSchema of a project with no file is undefined and creates no file', async (t) => {
+  const { directory, warehouse } = await open(t, { createProjects: true });
   t.equal(await warehouse.getTableSchema({ project: 'ghost-proj', dataset: 'ds', table: 't' }), undefined);
   t.notOk(existsSync(path.join(directory, 'ghost-proj.duckdb')));
-});
-
-t.test('dataset.table names resolve against the default project', async (t) => {
-  const { warehouse } = await open(t, { defaultProject: 'home-proj' });
-  await warehouse.createTable({ project: 'home-proj', dataset: 'ds', table: 't' }, columns);
-  await warehouse.appendRows({ project: 'home-proj', dataset: 'ds', table: 't' }, columns, [{ id: 'x', amount: '2' }]);
-  t.same((await ask(warehouse, 'SELECT id FROM ds.t')).rows, [{ id: 'x' }]);
 });
 
 t.test('a slow query does not hold up a quick one on another connection', async (t) => {
@@ -154,6 +140,12 @@ t.test('an unterminated string is SQL_EXECUTION_ERROR', async (t) => {
   await t.rejects(ask(warehouse, "SELECT 'open"), { name: 'PipelineError', category: 'SQL_EXECUTION_ERROR', message: /Unterminated/ });
 });
 
+t.test('a warehouse directory that cannot be created fails the open with the reason', async (t) => {
+  const file = path.join(t.testdir(), 'a-file');
+  writeFileSync(file, '');
+  await t.rejects(createDuckDbWarehouse({ directory: path.join(file, 'warehouse') }), { code: 'ENOTDIR' });
+});
+
 t.test('close is idempotent and later queries fail typed', async (t) => {
   const warehouse = await createDuckDbWarehouse({ directory: t.testdir() });
   await warehouse.close();
@@ -187,7 +179,7 @@ t.test('close interrupts a running query and fails the ones waiting for a connec
 
 t.test('close lets a write already started finish', async (t) => {
   const directory = t.testdir();
-  const first = await createDuckDbWarehouse({ directory });
+  const first = await createDuckDbWarehouse({ directory, createProjects: true });
   const table = { project: 'kept-proj', dataset: 'ds', table: 't' };
   const written = first.createTable(table, columns).then(() => first.appendRows(table, columns, [{ id: 'a', amount: '2.5' }]));
   const closed = first.close();
