@@ -1,4 +1,4 @@
-import { ConfigValidationError, type FieldProblem } from '../errors.js';
+import { ConfigValidationError, quotedValue, type FieldProblem } from '../errors.js';
 import { tableRefProblem } from '../table-ref.js';
 
 export const METRIC_TYPES = ['count', 'sum', 'average', 'ratio', 'percentage'] as const;
@@ -93,10 +93,10 @@ function validateRecord(record: unknown, index: number, problems: FieldProblem[]
 
   let metricId = text('metric_id');
   if (metricId !== undefined && !METRIC_ID.test(metricId)) {
-    problem('metric_id', `must be 1 to 100 letters, digits or underscores, got '${metricId}'`);
+    problem('metric_id', `must be 1 to 100 letters, digits or underscores, got ${quotedValue(metricId)}`);
     metricId = undefined;
   } else if (metricId?.startsWith('__')) {
-    problem('metric_id', `may not start with '__' (reserved for run-level recon rows), got '${metricId}'`);
+    problem('metric_id', `may not start with '__' (reserved for run-level recon rows), got ${quotedValue(metricId)}`);
     metricId = undefined;
   }
 
@@ -109,7 +109,7 @@ function validateRecord(record: unknown, index: number, problems: FieldProblem[]
   const rawType = text('metric_type');
   const metricType = rawType === undefined ? undefined : toMetricType(rawType);
   if (rawType !== undefined && metricType === undefined) {
-    problem('metric_type', `must be one of ${METRIC_TYPES.join(', ')} (or avg), any case, got '${rawType}'`);
+    problem('metric_type', `must be one of ${METRIC_TYPES.join(', ')} (or avg), any case, got ${quotedValue(rawType)}`);
   }
 
   const sql = text('sql');

@@ -1,5 +1,5 @@
 import { isCalendarDate } from '../calendar-date.js';
-import { InvalidRunParametersError, type FieldProblem } from '../errors.js';
+import { InvalidRunParametersError, quotedValue, type FieldProblem } from '../errors.js';
 import { tableRefProblem } from '../table-ref.js';
 
 export const ENVIRONMENTS = ['DEV', 'BLD', 'INT', 'PRE', 'PRD'] as const;
@@ -38,7 +38,7 @@ export function validateRunParameters(raw: RawRunParameters, policy: LocalConfig
   if (pathProblem) problem('gcs_path', pathProblem);
 
   const runDate = typeof raw.run_date === 'string' ? raw.run_date.trim() : '';
-  if (!isCalendarDate(runDate)) problem('run_date', `must be a real calendar date as YYYY-MM-DD, got ${quoted(raw.run_date)}`);
+  if (!isCalendarDate(runDate)) problem('run_date', `must be a real calendar date as YYYY-MM-DD, got ${quotedValue(raw.run_date)}`);
 
   const dependencies = splitDependencies(raw.dependencies);
   if (dependencies === undefined) problem('dependencies', 'must be a comma-separated string or an array of strings');
@@ -51,7 +51,7 @@ export function validateRunParameters(raw: RawRunParameters, policy: LocalConfig
 
   const env = typeof raw.env === 'string' ? raw.env.trim().toUpperCase() : '';
   if (!(ENVIRONMENTS as readonly string[]).includes(env)) {
-    problem('env', `must be one of ${ENVIRONMENTS.join(', ')} (any case), got ${quoted(raw.env)}`);
+    problem('env', `must be one of ${ENVIRONMENTS.join(', ')} (any case), got ${quotedValue(raw.env)}`);
   }
 
   if (problems.length > 0) throw new InvalidRunParametersError(problems);
@@ -75,7 +75,7 @@ function splitDependencies(value: unknown): string[] | undefined {
 function configPathProblem(path: string, policy: LocalConfigPolicy): string | undefined {
   if (path === '') return 'is required: gs://bucket/object or, where allowed, a local path';
   if (path.startsWith('gs://')) {
-    if (!/^gs:\/\/[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]\/.+/.test(path)) return `must be gs://bucket/object, got '${path}'`;
+    if (!/^gs:\/\/[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]\/.+/.test(path)) return `must be gs://bucket/object, got ${quotedValue(path)}`;
     const prefixes = policy.gcsPrefixes ?? [];
     if (prefixes.length > 0 && !prefixes.some((prefix) => path.startsWith(prefix))) {
       return `is outside the allowed Cloud Storage prefixes (${prefixes.join(', ')})`;
@@ -83,16 +83,8 @@ function configPathProblem(path: string, policy: LocalConfigPolicy): string | un
     return undefined;
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path) && !path.startsWith('file://')) {
-    return `must be gs://bucket/object or a local path, got '${path}'`;
+    return `must be gs://bucket/object or a local path, got ${quotedValue(path)}`;
   }
   if (!policy.allowLocal) return 'local config paths are not allowed here; use gs://bucket/object';
   return undefined;
-}
-
-/** A caller's value as an error quotes it: text in quotes, anything else by its JSON type, never '[object Object]'. */
-function quoted(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
-  if (value === undefined || value === null) return 'nothing';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `the ${typeof value} ${JSON.stringify(value)}`;
 }
