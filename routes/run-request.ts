@@ -2,6 +2,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import { InvalidRunParametersError, type FieldProblem } from '../services/errors.js';
 import { validateRunParameters, type LocalConfigPolicy, type RawRunParameters, type RunParameters } from '../services/pipeline/run-parameters.js';
+import { localConfigPathProblem } from '../services/config-source/local-config-directory.js';
+import type { IdempotencyKey } from '../services/runs/idempotency-store.js';
 import { fieldProblemsOf } from './http-errors.js';
 
 /** The shape of POST /runs: the names of docs/contract.md#run-parameters; validateRunParameters holds the rules. */
@@ -29,9 +31,10 @@ export const RunRequestHeadersSchema = Type.Object({
  * The run parameters of a POST /runs request, or InvalidRunParametersError
  * naming every bad field at once: the schema's findings (unknown fields,
  * wrong types) and validateRunParameters' (the rules) together, one reason
- * per field, the rule's reason winning.
+ * per field, the rule's reason winning. A local config path must lie under
+ * `localConfigDirectory`.
  */
-export function runParametersOf(request: FastifyRequest, policy: LocalConfigPolicy): RunParameters {
+export async function runParametersOf(request: FastifyRequest, policy: LocalConfigPolicy, localConfigDirectory: string): Promise<RunParameters> {
   const shapeError = request.validationError as (Error & { validation: FastifySchemaValidationError[]; validationContext?: string }) | undefined;
   const shapeProblems = shapeError ? fieldProblemsOf(shapeError.validation, shapeError.validationContext) : [];
   const body = isRecord(request.body) ? (request.body as RawRunParameters) : {};
@@ -43,19 +46,25 @@ export function runParametersOf(request: FastifyRequest, policy: LocalConfigPoli
     if (!(error instanceof InvalidRunParametersError)) throw error;
     ruleProblems = error.problems;
   }
+  const pathProblem = parameters ? await localConfigPathProblem(parameters.gcs_path, localConfigDirectory) : undefined;
+  if (pathProblem !== undefined) ruleProblems.push({ field: 'gcs_path', reason: pathProblem });
   const ruled = new Set(ruleProblems.map((problem) => problem.field));
   const problems = [...ruleProblems, ...shapeProblems.filter((problem) => !ruled.has(problem.field))];
   if (problems.length > 0 || parameters === undefined) throw new InvalidRunParametersError(problems);
   return parameters;
 }
 
-/** An explicit Idempotency-Key wins; Cloud Scheduler's job name and schedule time stay the same across its retries. */
-export function idempotencyKeyOf(headers: FastifyRequest['headers']): string | undefined {
+/**
+ * An explicit Idempotency-Key wins; Cloud Scheduler's job name and schedule
+ * time stay the same across its retries. Either is scoped by the caller's
+ * verified identity.
+ */
+export function idempotencyKeyOf(headers: FastifyRequest['headers'], caller: string): IdempotencyKey | undefined {
   const explicit = headerText(headers['idempotency-key']);
-  if (explicit !== undefined) return `key:${explicit}`;
+  if (explicit !== undefined) return { caller, key: `key:${explicit}` };
   const job = headerText(headers['x-cloudscheduler-jobname']);
   const scheduled = headerText(headers['x-cloudscheduler-scheduletime']);
-  return job !== undefined && scheduled !== undefined ? `scheduler:${job}@${scheduled}` : undefined;
+  return job !== undefined && scheduled !== undefined ? { caller, key: `scheduler:${job}@${scheduled}` } : undefined;
 }
 
 function headerText(value: string | string[] | undefined): string | undefined {

@@ -1,4 +1,5 @@
 import { Type, type FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import type { LocalConfigPolicy } from '../services/pipeline/run-parameters.js';
 import type { CallerVerifier } from '../services/runs/caller-auth.js';
 import { RUN_STATUSES, RunDocumentSchema, RunSummarySchema, type RunDocument } from '../services/runs/run-document.js';
@@ -10,6 +11,8 @@ export interface RunRoutesOptions {
   service: RunService;
   verifyCaller: CallerVerifier;
   localConfigPolicy: LocalConfigPolicy;
+  /** The one directory local config paths may name (METRICS_LOCAL_CONFIG_DIR). */
+  localConfigDirectory: string;
   /** The longest a wait=true request is held. */
   waitMaxMs: number;
 }
@@ -30,8 +33,12 @@ function waitStatusOf(document: RunDocument): 200 | 202 | 422 {
 }
 
 export const runRoutes: FastifyPluginCallbackTypebox<RunRoutesOptions> = (app, options, done) => {
-  const { service, verifyCaller, localConfigPolicy, waitMaxMs } = options;
-  app.addHook('onRequest', async (request) => verifyCaller(request.headers.authorization));
+  const { service, verifyCaller, localConfigPolicy, localConfigDirectory, waitMaxMs } = options;
+  // Who called, once verified: idempotency keys are scoped by it.
+  const callers = new WeakMap<FastifyRequest, string>();
+  app.addHook('onRequest', async (request) => {
+    callers.set(request, await verifyCaller(request.headers.authorization));
+  });
 
   app.post(
     '/runs',
@@ -62,8 +69,8 @@ export const runRoutes: FastifyPluginCallbackTypebox<RunRoutesOptions> = (app, o
       },
     },
     async (request, reply) => {
-      const parameters = runParametersOf(request, localConfigPolicy);
-      const { runId, created } = service.submit(parameters, idempotencyKeyOf(request.headers));
+      const parameters = await runParametersOf(request, localConfigPolicy, localConfigDirectory);
+      const { runId, created } = service.submit(parameters, idempotencyKeyOf(request.headers, callers.get(request) as string));
       reply.header('location', `/runs/${encodeURIComponent(runId)}`);
       if (request.query.wait) {
         const document = await service.waitFor(runId, parameters.recon_table, waitMaxMs);

@@ -7,6 +7,7 @@ import { healthRoutes } from '../routes/health.js';
 import { handleError, handleNotFound } from '../routes/http-errors.js';
 import { runRoutes } from '../routes/runs.js';
 import type { ConfigSource } from '../services/config-source/config-source.js';
+import { confineLocalConfigs } from '../services/config-source/local-config-directory.js';
 import { createCallerVerifier, type CallerAuthPolicy, type SigningCertificates } from '../services/runs/caller-auth.js';
 import { IdempotencyStore } from '../services/runs/idempotency-store.js';
 import { ReconRuns } from '../services/runs/recon-runs.js';
@@ -40,11 +41,18 @@ export interface BuildAppOptions {
  * left is interrupted and recorded as such.
  */
 export async function buildApp(options: BuildAppOptions) {
-  const { settings, warehouse, configSource } = options;
+  const { settings, warehouse } = options;
+  // Whoever built the config source, the HTTP service reads local configs only under METRICS_LOCAL_CONFIG_DIR.
+  const configSource = confineLocalConfigs(options.configSource, settings.METRICS_LOCAL_CONFIG_DIR);
   const now = options.now ?? (() => new Date());
   const logger = options.logger ?? createLogger(settings);
   // Fastify's own logger type, so the app's type does not depend on pino's generics.
   const loggerInstance: FastifyBaseLogger = logger;
+
+  const authPolicy = authPolicyOf(settings, options.oidcCertificates);
+  if (authPolicy.mode === 'oidc' && authPolicy.emails.length === 0) {
+    logger.warn('METRICS_OIDC_ALLOW_ANY_IDENTITY=true: any Google-signed identity with the audience may start runs');
+  }
 
   const app = Fastify({
     loggerInstance,
@@ -77,8 +85,9 @@ export async function buildApp(options: BuildAppOptions) {
   await app.register(healthRoutes, { service, warehouse });
   await app.register(runRoutes, {
     service,
-    verifyCaller: createCallerVerifier(authPolicyOf(settings, options.oidcCertificates)),
+    verifyCaller: createCallerVerifier(authPolicy),
     localConfigPolicy: localConfigPolicy(settings),
+    localConfigDirectory: settings.METRICS_LOCAL_CONFIG_DIR,
     waitMaxMs: settings.METRICS_WAIT_MAX_MS,
   });
   return app;
@@ -86,7 +95,7 @@ export async function buildApp(options: BuildAppOptions) {
 
 export type App = Awaited<ReturnType<typeof buildApp>>;
 
-/** METRICS_AUTH_MODE with the settings it needs; a missing one stops start-up. */
+/** METRICS_AUTH_MODE with the settings it needs; a missing one stops start-up. Fails closed: oidc with no allowed emails needs saying so. */
 function authPolicyOf(settings: Settings, certificates?: () => Promise<SigningCertificates>): CallerAuthPolicy {
   switch (settings.METRICS_AUTH_MODE) {
     case 'none':
@@ -94,13 +103,21 @@ function authPolicyOf(settings: Settings, certificates?: () => Promise<SigningCe
     case 'token': {
       const token = settings.METRICS_AUTH_TOKEN;
       if (token === undefined || token.length < MIN_TOKEN_LENGTH) {
-        throw new SettingsError(`METRICS_AUTH_MODE=token needs METRICS_AUTH_TOKEN of at least ${MIN_TOKEN_LENGTH} characters`);
+        throw new SettingsError([`METRICS_AUTH_TOKEN must be at least ${MIN_TOKEN_LENGTH} characters with METRICS_AUTH_MODE=token`]);
       }
       return { mode: 'token', token };
     }
     case 'oidc': {
-      if (settings.METRICS_OIDC_AUDIENCE === undefined) throw new SettingsError('METRICS_AUTH_MODE=oidc needs METRICS_OIDC_AUDIENCE');
       const emails = settings.METRICS_OIDC_EMAILS.split(',').map((email) => email.trim()).filter((email) => email !== '');
+      const problems: string[] = [];
+      if (settings.METRICS_OIDC_AUDIENCE === undefined) problems.push('METRICS_OIDC_AUDIENCE must be set (the service URL) with METRICS_AUTH_MODE=oidc');
+      if (emails.length === 0 && !settings.METRICS_OIDC_ALLOW_ANY_IDENTITY) {
+        problems.push(
+          'METRICS_OIDC_EMAILS must list the caller emails allowed with METRICS_AUTH_MODE=oidc (comma-separated); ' +
+            'to let any Google-signed identity call, set METRICS_OIDC_ALLOW_ANY_IDENTITY=true',
+        );
+      }
+      if (problems.length > 0 || settings.METRICS_OIDC_AUDIENCE === undefined) throw new SettingsError(problems);
       return { mode: 'oidc', audience: settings.METRICS_OIDC_AUDIENCE, emails, ...(certificates ? { certificates } : {}) };
     }
   }
