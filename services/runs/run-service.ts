@@ -1,7 +1,7 @@
 import { InvalidRunParametersError } from '../errors.js';
 import type { RunParameters } from '../pipeline/run-parameters.js';
 import { tableRefProblem } from '../table-ref.js';
-import type { IdempotencyStore } from './idempotency-store.js';
+import type { IdempotencyKey, IdempotencyStore } from './idempotency-store.js';
 import type { ReconRuns, RunListFilter, RunPage } from './recon-runs.js';
 import { FINISHED_RUN_STATUSES } from '../pipeline/run-outcome.js';
 import { summaryOf, type RunDocument, type RunStatus, type RunSummary } from './run-document.js';
@@ -32,7 +32,7 @@ export class RunService {
   }
 
   /** Synchronous on purpose: no await between looking for an existing run and accepting a new one, so concurrent duplicates cannot both start. */
-  submit(parameters: RunParameters, idempotencyKey: string | undefined): Submission {
+  submit(parameters: RunParameters, idempotencyKey: IdempotencyKey | undefined): Submission {
     const fingerprint = fingerprintOf(parameters);
     const claim = idempotencyKey === undefined ? undefined : this.idempotency.find(idempotencyKey);
     if (claim !== undefined) {
