@@ -17,6 +17,9 @@ export interface RunRoutesOptions {
   waitMaxMs: number;
 }
 
+/** Far past any recon table's count of runs, and far inside what the warehouse's OFFSET and a JS number hold exactly. */
+const MAX_OFFSET = 1_000_000;
+
 const ReconTableQuery = Type.Optional(
   Type.String({ description: 'project.dataset.table of the recon table to read; METRICS_DEFAULT_RECON_TABLE when absent' }),
 );
@@ -111,7 +114,7 @@ export const runRoutes: FastifyPluginCallbackTypebox<RunRoutesOptions> = (app, o
             run_date: Type.Optional(Type.String({ format: 'date', description: 'Only runs of this run_date' })),
             status: Type.Optional(Type.Union(RUN_STATUSES.map((status) => Type.Literal(status)))),
             limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-            offset: Type.Integer({ minimum: 0, default: 0, description: 'next_offset of the previous page' }),
+            offset: Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0, description: 'next_offset of the previous page' }),
             recon_table: ReconTableQuery,
           },
           { additionalProperties: false },

@@ -4,7 +4,7 @@ import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import type { Logger } from 'pino';
 import { registerOpenApi } from '../routes/openapi.js';
 import { healthRoutes } from '../routes/health.js';
-import { handleError, handleNotFound } from '../routes/http-errors.js';
+import { handleClientError, handleError, handleNotFound, REQUEST_ID_HEADER } from '../routes/http-errors.js';
 import { runRoutes } from '../routes/runs.js';
 import type { ConfigSource } from '../services/config-source/config-source.js';
 import { confineLocalConfigs } from '../services/config-source/local-config-directory.js';
@@ -60,6 +60,11 @@ export async function buildApp(options: BuildAppOptions) {
     // Requests during shutdown still reach the routes: status reads keep working, new runs and readiness answer 503.
     return503OnClosing: false,
     genReqId: () => randomUUID(),
+    // Errors met before routing (a bad URL) and before there is a request (headers too large) answer like any other.
+    frameworkErrors: (error, request, reply) => {
+      handleError(error, request, reply);
+    },
+    clientErrorHandler: handleClientError,
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
     childLoggerFactory: (parent, bindings, childOptions, request) =>
       parent.child({ ...bindings, ...traceFieldsOf(request.headers['x-cloud-trace-context'], settings.GOOGLE_CLOUD_PROJECT) }, childOptions),
@@ -71,6 +76,9 @@ export async function buildApp(options: BuildAppOptions) {
 
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  });
 
   const pool = new RunPool({
     runsInFlight: settings.METRICS_RUNS_IN_FLIGHT,

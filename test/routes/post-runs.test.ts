@@ -65,6 +65,16 @@ t.test('POST /runs refuses a local config path unless local configs are allowed'
   t.match(response.json<ErrorResponse>().details, [{ field: 'gcs_path', reason: /local config paths are not allowed/ }]);
 });
 
+t.test('POST /runs answers 400 for a table name longer than BigQuery allows, and creates nothing', async (t) => {
+  const { app, warehouse, writeConfig, runBody } = await build(t);
+  const table = `${'x'.repeat(100_000)}`;
+  const response = await app.inject({ method: 'POST', url: '/runs', payload: runBody(writeConfig([quickMetric('m1')]), { recon_table: `analytics.audit.${table}` }) });
+  t.equal(response.statusCode, 400);
+  t.match(response.json<ErrorResponse>().details, [{ field: 'recon_table', reason: /^table 'x{80}\.\.\.' \(100000 characters\) is longer than BigQuery's limit/ }]);
+  t.ok(response.body.length < 2_000, 'the name is not echoed whole');
+  t.equal(await warehouse.getTableSchema({ project: 'analytics', dataset: 'audit', table }), undefined, 'no table was created');
+});
+
 t.test('POST /runs answers 429 with Retry-After when every slot and the queue are taken', async (t) => {
   let gate!: ReturnType<typeof gatedConfigSource>;
   const { app, writeConfig, runBody } = await build(t, {
