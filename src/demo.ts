@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { pino } from 'pino';
 import { createWarehouse } from './adapters.js';
-import { EXIT, runCli } from './cli/run-cli.js';
+import { runCli } from './cli/run-cli.js';
+import { EXIT } from './process-failures.js';
 import { buildDemoWarehouse, DEMO_PARTITION_INFO_TABLE, DEMO_RUN_DATE } from './demo/demo-warehouse.js';
 import { loadSettings } from './settings.js';
 

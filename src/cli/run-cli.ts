@@ -9,13 +9,11 @@ import type { RunResult } from '../../services/pipeline/run-outcome.js';
 import type { Warehouse } from '../../services/warehouse/warehouse.js';
 import { createConfigSource, createWarehouse, pipelineSettings } from '../adapters.js';
 import { createLogger } from '../logger.js';
+import { EXIT, reportFatal } from '../process-failures.js';
 import { loadSettings, localConfigPolicy, SettingsError } from '../settings.js';
 import { CliUsageError, parseCliArguments } from './cli-arguments.js';
 import { progressDisplay } from './progress-display.js';
 import { summaryTable } from './summary-table.js';
-
-/** Exit codes of docs/contract.md#exit-codes. */
-export const EXIT = { passed: 0, someFailed: 1, runFailed: 2, badArguments: 64 } as const;
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -49,10 +47,11 @@ export async function runCli(argv: string[], io: CliIo, adapters: CliAdapters = 
       for (const problem of error.problems) io.stderr.write(`error: --${describeProblem(problem)}\n`);
       return EXIT.badArguments;
     }
-    if (error instanceof CliUsageError || error instanceof SettingsError) {
+    if (error instanceof CliUsageError) {
       io.stderr.write(`error: ${error.message}\n`);
       return EXIT.badArguments;
     }
+    if (error instanceof SettingsError) return reportFatal(error, io.stderr, io.env);
     throw error;
   }
 
