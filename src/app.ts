@@ -10,6 +10,7 @@ import type { ConfigSource } from '../services/config-source/config-source.js';
 import { confineLocalConfigs } from '../services/config-source/local-config-directory.js';
 import { createCallerVerifier, type CallerAuthPolicy, type SigningCertificates } from '../services/runs/caller-auth.js';
 import { IdempotencyStore } from '../services/runs/idempotency-store.js';
+import { Readiness } from '../services/runs/readiness.js';
 import { ReconRuns } from '../services/runs/recon-runs.js';
 import { RunPool } from '../services/runs/run-pool.js';
 import { RunService } from '../services/runs/run-service.js';
@@ -90,7 +91,7 @@ export async function buildApp(options: BuildAppOptions) {
   app.addHook('preClose', async () => service.shutdown(settings.METRICS_SHUTDOWN_GRACE_MS));
 
   await registerOpenApi(app);
-  await app.register(healthRoutes, { service, warehouse });
+  await app.register(healthRoutes, { service, readiness: new Readiness(warehouse, now) });
   await app.register(runRoutes, {
     service,
     verifyCaller: createCallerVerifier(authPolicy),
