@@ -30,14 +30,20 @@ export const RunRequestHeadersSchema = Type.Object({
 /**
  * The run parameters of a POST /runs request, or InvalidRunParametersError
  * naming every bad field at once: the schema's findings (unknown fields,
- * wrong types) and validateRunParameters' (the rules) together, one reason
+ * wrong types) and validateRunParameters' (the rules, judged on `sentBody`,
+ * the body before the schema check coerced its types) together, one reason
  * per field, the rule's reason winning. A local config path must lie under
  * `localConfigDirectory`.
  */
-export async function runParametersOf(request: FastifyRequest, policy: LocalConfigPolicy, localConfigDirectory: string): Promise<RunParameters> {
+export async function runParametersOf(
+  request: FastifyRequest,
+  sentBody: unknown,
+  policy: LocalConfigPolicy,
+  localConfigDirectory: string,
+): Promise<RunParameters> {
   const shapeError = request.validationError as (Error & { validation: FastifySchemaValidationError[]; validationContext?: string }) | undefined;
   const shapeProblems = shapeError ? fieldProblemsOf(shapeError.validation, shapeError.validationContext) : [];
-  const body = isRecord(request.body) ? (request.body as RawRunParameters) : {};
+  const body = isRecord(sentBody) ? (sentBody as RawRunParameters) : {};
   let ruleProblems: FieldProblem[] = [];
   let parameters: RunParameters | undefined;
   try {

@@ -4,6 +4,7 @@ import type { LocalConfigPolicy } from '../services/pipeline/run-parameters.js';
 import type { CallerVerifier } from '../services/runs/caller-auth.js';
 import { RUN_STATUSES, RunDocumentSchema, RunSummarySchema, type RunDocument } from '../services/runs/run-document.js';
 import type { RunService } from '../services/runs/run-service.js';
+import { FINITE } from './finite-numbers.js';
 import { errorResponses } from './http-errors.js';
 import { idempotencyKeyOf, RunParametersBodySchema, RunRequestHeadersSchema, runParametersOf } from './run-request.js';
 
@@ -42,11 +43,17 @@ export const runRoutes: FastifyPluginCallbackTypebox<RunRoutesOptions> = (app, o
   app.addHook('onRequest', async (request) => {
     callers.set(request, await verifyCaller(request.headers.authorization));
   });
+  // Run parameters as sent: the schema check coerces types in place (0 would become the dependency "0").
+  const sentBodies = new WeakMap<FastifyRequest, unknown>();
 
   app.post(
     '/runs',
     {
       attachValidation: true,
+      preValidation: (request, _reply, done) => {
+        sentBodies.set(request, structuredClone(request.body));
+        done();
+      },
       schema: {
         tags: ['runs'],
         summary: 'Start a run',
@@ -72,7 +79,7 @@ export const runRoutes: FastifyPluginCallbackTypebox<RunRoutesOptions> = (app, o
       },
     },
     async (request, reply) => {
-      const parameters = await runParametersOf(request, localConfigPolicy, localConfigDirectory);
+      const parameters = await runParametersOf(request, sentBodies.get(request), localConfigPolicy, localConfigDirectory);
       const { runId, created } = service.submit(parameters, idempotencyKeyOf(request.headers, callers.get(request) as string));
       reply.header('location', `/runs/${encodeURIComponent(runId)}`);
       if (request.query.wait) {
@@ -113,8 +120,8 @@ export const runRoutes: FastifyPluginCallbackTypebox<RunRoutesOptions> = (app, o
           {
             run_date: Type.Optional(Type.String({ format: 'date', description: 'Only runs of this run_date' })),
             status: Type.Optional(Type.Union(RUN_STATUSES.map((status) => Type.Literal(status)))),
-            limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-            offset: Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0, description: 'next_offset of the previous page' }),
+            limit: Type.Integer({ minimum: 1, maximum: 100, default: 20, [FINITE]: true }),
+            offset: Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0, [FINITE]: true, description: 'next_offset of the previous page' }),
             recon_table: ReconTableQuery,
           },
           { additionalProperties: false },

@@ -4,6 +4,7 @@ import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import type { Logger } from 'pino';
 import { registerOpenApi } from '../routes/openapi.js';
 import { healthRoutes } from '../routes/health.js';
+import { finiteNumbers } from '../routes/finite-numbers.js';
 import { handleClientError, handleError, handleNotFound, REQUEST_ID_HEADER } from '../routes/http-errors.js';
 import { runRoutes } from '../routes/runs.js';
 import type { ConfigSource } from '../services/config-source/config-source.js';
@@ -72,6 +73,7 @@ export async function buildApp(options: BuildAppOptions) {
     ajv: {
       // Every bad field at once; unknown fields refused rather than dropped.
       customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true },
+      plugins: [finiteNumbers],
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

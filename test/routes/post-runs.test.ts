@@ -65,6 +65,16 @@ t.test('POST /runs refuses a local config path unless local configs are allowed'
   t.match(response.json<ErrorResponse>().details, [{ field: 'gcs_path', reason: /local config paths are not allowed/ }]);
 });
 
+t.test('POST /runs judges the types as sent: a number or a boolean is not a dependency name, a number not a date', async (t) => {
+  const { app, writeConfig, runBody } = await build(t);
+  const config = writeConfig([quickMetric('m1')]);
+  for (const [field, value] of [['dependencies', 0], ['dependencies', [true]], ['run_date', 20240115], ['env', 1]] as const) {
+    const response = await app.inject({ method: 'POST', url: '/runs', payload: runBody(config, { [field]: value }) });
+    t.equal(response.statusCode, 400, `${field}: ${JSON.stringify(value)}`);
+    t.match(response.json<ErrorResponse>().details, [{ field }]);
+  }
+});
+
 t.test('POST /runs answers 400 for a table name longer than BigQuery allows, and creates nothing', async (t) => {
   const { app, warehouse, writeConfig, runBody } = await build(t);
   const table = `${'x'.repeat(100_000)}`;
