@@ -1,0 +1,67 @@
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { pino } from 'pino';
+import t from 'tap';
+import { OUTSIDE_LOCAL_CONFIG_DIR } from '../../services/config-source/local-config-directory.js';
+import { build, type ErrorResponse, type RunDocument } from '../helpers/build-app.js';
+
+// Secret-looking files outside the allowed directory, reached every way a caller might try, never show up
+// in an HTTP answer, a recon row or a log line; nor does a non-JSON file inside it.
+
+const SECRETS = ['SECRET-5f3a9', 'SECRET-json-4c1', 'SECRET-creds-88', 'SECRET-inside-77'];
+
+t.test('config paths outside METRICS_LOCAL_CONFIG_DIR leak nothing: not in answers, recon rows or logs', async (t) => {
+  // build() makes the test's directory; the files go into it after.
+  const root = t.testdirName;
+  const allowed = join(root, 'allowed');
+  const logs: string[] = [];
+  const logger = pino({ level: 'debug' }, { write: (line: string) => logs.push(line) });
+  const { app, runBody, reconRows } = await build(t, { settings: { METRICS_LOCAL_CONFIG_DIR: allowed }, app: { logger } });
+  mkdirSync(join(allowed), { recursive: true });
+  mkdirSync(join(root, 'secrets'));
+  writeFileSync(join(allowed, 'not-json.txt'), 'SECRET-inside-77');
+  writeFileSync(join(root, 'secret.txt'), 'SECRET-5f3a9');
+  writeFileSync(join(root, 'secret.json'), JSON.stringify([{ metric_id: 'SECRET-json-4c1' }]));
+  writeFileSync(join(root, 'secrets', 'creds.txt'), 'SECRET-creds-88');
+  symlinkSync(join(root, 'secret.txt'), join(allowed, 'link.json'));
+  symlinkSync(join(root, 'secrets'), join(allowed, 'dir-link'));
+
+  const outside = [
+    join(root, 'secret.txt'),
+    join(root, 'secret.json'),
+    join(root, 'missing.json'),
+    `${allowed}/../secret.txt`,
+    `${allowed}/nowhere/../../secret.json`,
+    relative(process.cwd(), join(root, 'secret.txt')),
+    join(allowed, 'link.json'),
+    join(allowed, 'dir-link', 'creds.txt'),
+    join(allowed, 'dir-link', 'missing.txt'),
+    pathToFileURL(join(root, 'secret.txt')).href,
+    `file://${allowed}/%2e%2e/secret.json`,
+    '/proc/self/environ',
+  ];
+  const answers: string[] = [];
+  for (const path of outside) {
+    const response = await app.inject({ method: 'POST', url: '/runs?wait=true', payload: runBody(path) });
+    answers.push(response.body);
+    t.equal(response.statusCode, 400, path);
+    t.same(response.json<ErrorResponse>().details, [{ field: 'gcs_path', reason: OUTSIDE_LOCAL_CONFIG_DIR }], `${path}: the same answer whether it exists or not`);
+  }
+
+  // Inside the directory a file is read, and a file that is not JSON fails the run without being quoted.
+  const inside = await app.inject({ method: 'POST', url: '/runs?wait=true', payload: runBody(join(allowed, 'not-json.txt')) });
+  t.equal(inside.statusCode, 422);
+  t.match(inside.json<RunDocument>().run_failure, { error_category: 'JSON_VALIDATION_ERROR', reason: /is not valid JSON at line 1, column 1/ });
+  answers.push(inside.body, (await app.inject({ method: 'GET', url: `/runs/${inside.json<RunDocument>().run_id}` })).body);
+  answers.push((await app.inject({ method: 'GET', url: '/runs' })).body);
+
+  const recon = JSON.stringify(await reconRows());
+  t.match(recon, /is not valid JSON/, 'the recon table holds the failed run');
+  for (const secret of SECRETS) {
+    t.notOk(answers.some((answer) => answer.includes(secret)), `${secret} is in no answer`);
+    t.notOk(recon.includes(secret), `${secret} is in no recon row`);
+    t.notOk(logs.some((line) => line.includes(secret)), `${secret} is in no log line`);
+  }
+  t.ok(logs.length > 0, 'the logs were kept');
+});
