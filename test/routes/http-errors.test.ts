@@ -60,7 +60,7 @@ t.test('a malformed request line answers 400 in the error shape', async (t) => {
 
 t.test('a URL that cannot be decoded answers 400 through the one error handler', async (t) => {
   const { port } = await listening(t);
-  isClientError(t, await get(port, '/runs/%'), 400, 'FST_ERR_BAD_URL');
+  isClientError(t, await get(port, '/runs/%'), 400, 'INVALID_REQUEST');
 });
 
 t.test('an unknown route and a missing static file answer 404 in the error shape', async (t) => {
