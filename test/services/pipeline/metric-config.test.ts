@@ -251,6 +251,14 @@ t.test('target_table with a bad dataset names the dataset', async (t) => {
   t.match(onlyProblem({ target_table: 'my-proj.my-ds.t' }), { field: 'target_table', reason: /dataset 'my-ds'/ });
 });
 
+t.test('target_table with a table name over 1,024 characters is rejected naming the field', async (t) => {
+  t.match(onlyProblem({ target_table: `my-proj.ds.${'t'.repeat(1025)}` }), { field: 'target_table', reason: /longer than BigQuery's limit of 1024 characters/ });
+});
+
+t.test('target_table whose project is no Google Cloud project id is rejected', async (t) => {
+  t.match(onlyProblem({ target_table: 'Analytics.ds.t' }), { field: 'target_table', reason: /project 'Analytics' must be a Google Cloud project id/ });
+});
+
 t.test('the message reads record, metric_id, field and reason', async (t) => {
   const config = [valid, record({ metric_id: 'rev_2' }), record({ metric_id: 'rev_3' }), record({ metric_id: 'rev_9', target_table: 'a.b' })];
   t.equal(

@@ -1,5 +1,5 @@
 import type { Test } from 'tap';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import t from 'tap';
@@ -72,6 +72,13 @@ t.test('exit 64 with one line per bad argument', async (t) => {
   const lines = err.trim().split('\n');
   t.equal(lines.length, 4);
   t.match(lines, [/--run_date: must be a real calendar date/, /--dependencies: must be/, /--recon_table: must be project\.dataset\.table/, /--env: must be one of DEV, BLD, INT, PRE, PRD/]);
+});
+
+t.test('exit 64 for a table name longer than BigQuery allows, naming the flag, with an excerpt of the name', async (t) => {
+  const { code, err, dir } = await cli(t, [good('a')], { '--recon_table': `analytics.audit.${'x'.repeat(100_000)}` });
+  t.equal(code, 64);
+  t.match(err, /^error: --recon_table: table 'x{80}\.\.\.' \(100000 characters\) is longer than BigQuery's limit of 1024 characters\n$/);
+  t.notOk(existsSync(join(dir, 'warehouse')), 'nothing was written');
 });
 
 t.test('exit 64 for an unknown flag', async (t) => {
