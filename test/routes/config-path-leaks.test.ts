@@ -1,48 +1,27 @@
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import t from 'tap';
 import { OUTSIDE_LOCAL_CONFIG_DIR } from '../../services/config-source/local-config-directory.js';
 import { build, type ErrorResponse, type RunDocument } from '../helpers/build-app.js';
+import { SECRETS, secretsOutside } from '../helpers/secrets-outside.js';
 
 // Secret-looking files outside the allowed directory, reached every way a caller might try, never show up
 // in an HTTP answer, a recon row or a log line; nor does a non-JSON file inside it.
 
-const SECRETS = ['SECRET-5f3a9', 'SECRET-json-4c1', 'SECRET-creds-88', 'SECRET-inside-77'];
+const INSIDE_SECRET = 'SECRET-inside-77';
 
 t.test('config paths outside METRICS_LOCAL_CONFIG_DIR leak nothing: not in answers, recon rows or logs', async (t) => {
   // build() makes the test's directory; the files go into it after.
   const root = t.testdirName;
-  const allowed = join(root, 'allowed');
   const logs: string[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => logs.push(line) });
-  const { app, runBody, reconRows } = await build(t, { settings: { METRICS_LOCAL_CONFIG_DIR: allowed }, app: { logger } });
-  mkdirSync(join(allowed), { recursive: true });
-  mkdirSync(join(root, 'secrets'));
-  writeFileSync(join(allowed, 'not-json.txt'), 'SECRET-inside-77');
-  writeFileSync(join(root, 'secret.txt'), 'SECRET-5f3a9');
-  writeFileSync(join(root, 'secret.json'), JSON.stringify([{ metric_id: 'SECRET-json-4c1' }]));
-  writeFileSync(join(root, 'secrets', 'creds.txt'), 'SECRET-creds-88');
-  symlinkSync(join(root, 'secret.txt'), join(allowed, 'link.json'));
-  symlinkSync(join(root, 'secrets'), join(allowed, 'dir-link'));
+  const { app, runBody, reconRows } = await build(t, { settings: { METRICS_LOCAL_CONFIG_DIR: join(root, 'allowed') }, app: { logger } });
+  const { allowed, outsidePaths } = secretsOutside(root);
+  writeFileSync(join(allowed, 'not-json.txt'), INSIDE_SECRET);
 
-  const outside = [
-    join(root, 'secret.txt'),
-    join(root, 'secret.json'),
-    join(root, 'missing.json'),
-    `${allowed}/../secret.txt`,
-    `${allowed}/nowhere/../../secret.json`,
-    relative(process.cwd(), join(root, 'secret.txt')),
-    join(allowed, 'link.json'),
-    join(allowed, 'dir-link', 'creds.txt'),
-    join(allowed, 'dir-link', 'missing.txt'),
-    pathToFileURL(join(root, 'secret.txt')).href,
-    `file://${allowed}/%2e%2e/secret.json`,
-    '/proc/self/environ',
-  ];
   const answers: string[] = [];
-  for (const path of outside) {
+  for (const path of outsidePaths) {
     const response = await app.inject({ method: 'POST', url: '/runs?wait=true', payload: runBody(path) });
     answers.push(response.body);
     t.equal(response.statusCode, 400, path);
@@ -58,7 +37,7 @@ t.test('config paths outside METRICS_LOCAL_CONFIG_DIR leak nothing: not in answe
 
   const recon = JSON.stringify(await reconRows());
   t.match(recon, /is not valid JSON/, 'the recon table holds the failed run');
-  for (const secret of SECRETS) {
+  for (const secret of [...SECRETS, INSIDE_SECRET]) {
     t.notOk(answers.some((answer) => answer.includes(secret)), `${secret} is in no answer`);
     t.notOk(recon.includes(secret), `${secret} is in no recon row`);
     t.notOk(logs.some((line) => line.includes(secret)), `${secret} is in no log line`);
