@@ -1,9 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { PARTITION_INFO, RECON, RUN_DATE } from './fixtures.js';
 
-/** The entry points, run from their TypeScript sources as the tests run. */
+/** The CLI's entry point, run from its TypeScript source as the tests run. */
 export const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
-export const SERVER = fileURLToPath(new URL('../../src/server.ts', import.meta.url));
 const TS_LOADER = fileURLToPath(new URL('../../node_modules/@tapjs/typescript/dist/esm/import.mjs', import.meta.url));
 
 /** Node's arguments to run a TypeScript entry point in its own process; `preload` modules load first, as `--import`s. */

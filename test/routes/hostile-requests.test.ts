@@ -9,7 +9,11 @@ import { build } from '../helpers/build-app.js';
 // stack, never a 500. Memory must stay flat across them.
 
 /** Text of any kind: printable, control characters, lone surrogates, very long. */
-const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: 'binary', minLength: 1_000, maxLength: 20_000 }));
+const text = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'binary' }),
+  fc.tuple(fc.string({ unit: 'binary', minLength: 1, maxLength: 20 }), fc.integer({ min: 50, max: 1_000 })).map(([s, times]) => s.repeat(times)),
+);
 /** Any JSON value but a string. */
 const nonString = fc.oneof(fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.jsonValue(), { maxLength: 3 }), fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 3 }));
 
@@ -127,9 +131,12 @@ t.test('5,000 generated hostile requests each answer 4xx JSON with a code and no
   const answered = [...statuses.values()].reduce((sum, count) => sum + count, 0);
   t.equal(answered, 5_000, 'every request answered 4xx in the error shape');
   t.ok(codes.size >= 5, `the requests reach many refusals: ${[...codes].join(', ')}`);
-  const heapGrowth = (second.heapUsed - first.heapUsed) / 2 ** 20;
+  const heapGrowth = (second.heapUsed + second.external - first.heapUsed - first.external) / 2 ** 20;
   const rssGrowth = (second.rss - first.rss) / 2 ** 20;
   t.comment(`statuses ${JSON.stringify(Object.fromEntries(statuses))}; over the last 2,000 requests heap ${heapGrowth.toFixed(1)} MiB, rss ${rssGrowth.toFixed(1)} MiB`);
-  t.ok(heapGrowth < 8, `heap flat: ${heapGrowth.toFixed(1)} MiB over the last 2,000 requests`);
-  t.ok(rssGrowth < 32, `rss flat: ${rssGrowth.toFixed(1)} MiB over the last 2,000 requests`);
+  // What the process holds is flat to the megabyte. RSS also keeps freed pages the allocator has not
+  // returned (tens of MiB here, run to run), so its bound only catches a real leak: one config read
+  // to Node's string limit cost 518 MiB.
+  t.ok(heapGrowth < 8, `heap and buffers flat: ${heapGrowth.toFixed(1)} MiB over the last 2,000 requests`);
+  t.ok(rssGrowth < 100, `rss flat: ${rssGrowth.toFixed(1)} MiB over the last 2,000 requests`);
 });

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
 import { createDuckDbWarehouse } from '../../../services/warehouse/duckdb/duckdb-warehouse.js';
 import { endlessMetric, metric, RECON, resultSql } from '../../helpers/fixtures.js';
-import { CLI, cliFlags, nodeArguments, SERVER } from '../../helpers/real-process.js';
+import { CLI, cliFlags, nodeArguments } from '../../helpers/real-process.js';
 
 // The real entry points in their own processes: what the exit code and the output are when output cannot be written,
 // settings are bad, or something crashes (docs/contract.md#exit-codes).
@@ -110,20 +110,4 @@ t.test('a crash exits 2 with one line and no stack, never 1', async (t) => {
   t.equal(code, 2);
   t.equal(err.trim().split('\n').at(-1), 'error: unexpected failure: forced crash');
   t.notMatch(err, /\n\s+at\s/, 'no stack');
-});
-
-t.test('an unexpected start-up failure (the warehouse directory cannot be made) exits 2 in one line', async (t) => {
-  const { config } = setUp(t, PASSING);
-  const { code, err } = await run(t, process.execPath, nodeArguments(CLI, cliFlags(config)), { env: { METRICS_DUCKDB_DIR: `${config}/warehouse` } });
-  t.equal(code, 2);
-  t.match(err, /^error: unexpected failure: .*\n$/);
-});
-
-t.test('the service refuses to start on settings that cannot work: exit 64, one line, no stack', async (t) => {
-  const { warehouseDir } = setUp(t, []);
-  const { code, err } = await run(t, process.execPath, nodeArguments(SERVER), {
-    env: { METRICS_DUCKDB_DIR: warehouseDir, PORT: '0', METRICS_AUTH_MODE: 'oidc', METRICS_OIDC_AUDIENCE: 'https://metrics.example', METRICS_OIDC_EMAILS: '' },
-  });
-  t.equal(code, 64);
-  t.match(err, /^error: METRICS_OIDC_EMAILS must list the caller emails allowed .*METRICS_OIDC_ALLOW_ANY_IDENTITY=true\n$/);
 });
