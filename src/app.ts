@@ -48,40 +48,8 @@ export async function buildApp(options: BuildAppOptions) {
   const configSource = confineLocalConfigs(options.configSource, settings.METRICS_LOCAL_CONFIG_DIR);
   const now = options.now ?? (() => new Date());
   const logger = options.logger ?? createLogger(settings);
-  // Fastify's own logger type, so the app's type does not depend on pino's generics.
-  const loggerInstance: FastifyBaseLogger = logger;
-
-  const authPolicy = authPolicyOf(settings, options.oidcCertificates);
-  if (authPolicy.mode === 'oidc' && authPolicy.emails.length === 0) {
-    logger.warn('METRICS_OIDC_ALLOW_ANY_IDENTITY=true: any Google-signed identity with the audience may start runs');
-  }
-
-  const app = Fastify({
-    loggerInstance,
-    bodyLimit: BODY_LIMIT_BYTES,
-    // Requests during shutdown still reach the routes: status reads keep working, new runs and readiness answer 503.
-    return503OnClosing: false,
-    genReqId: () => randomUUID(),
-    // Errors met before routing (a bad URL) and before there is a request (headers too large) answer like any other.
-    frameworkErrors: (error, request, reply) => {
-      handleError(error, request, reply);
-    },
-    clientErrorHandler: handleClientError,
-    logController: new LogController({ requestIdLogLabel: 'request_id' }),
-    childLoggerFactory: (parent, bindings, childOptions, request) =>
-      parent.child({ ...bindings, ...traceFieldsOf(request.headers['x-cloud-trace-context'], settings.GOOGLE_CLOUD_PROJECT) }, childOptions),
-    ajv: {
-      // Every bad field at once; unknown fields refused rather than dropped.
-      customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true },
-      plugins: [finiteNumbers],
-    },
-  }).withTypeProvider<TypeBoxTypeProvider>();
-
-  app.setErrorHandler(handleError);
-  app.setNotFoundHandler(handleNotFound);
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header(REQUEST_ID_HEADER, request.id);
-  });
+  const authPolicy = authPolicyOf(settings, logger, options.oidcCertificates);
+  const app = createFastify(settings, logger);
 
   const pool = new RunPool({
     runsInFlight: settings.METRICS_RUNS_IN_FLIGHT,
@@ -104,10 +72,49 @@ export async function buildApp(options: BuildAppOptions) {
   return app;
 }
 
+/**
+ * Fastify with the service's logging and validation, and the one error
+ * handler for every error: those of routes and plugins, and those met before
+ * routing (a bad URL) or before there is a request (headers too large).
+ * Every answer carries the request's id.
+ */
+function createFastify(settings: Settings, logger: Logger) {
+  // Fastify's own logger type, so the app's type does not depend on pino's generics.
+  const loggerInstance: FastifyBaseLogger = logger;
+  const app = Fastify({
+    loggerInstance,
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Requests during shutdown still reach the routes: status reads keep working, new runs and readiness answer 503.
+    return503OnClosing: false,
+    genReqId: () => randomUUID(),
+    frameworkErrors: (error, request, reply) => {
+      handleError(error, request, reply);
+    },
+    clientErrorHandler: handleClientError,
+    logController: new LogController({ requestIdLogLabel: 'request_id' }),
+    childLoggerFactory: (parent, bindings, childOptions, request) =>
+      parent.child({ ...bindings, ...traceFieldsOf(request.headers['x-cloud-trace-context'], settings.GOOGLE_CLOUD_PROJECT) }, childOptions),
+    ajv: {
+      // Every bad field at once; unknown fields refused rather than dropped.
+      customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true },
+      plugins: [finiteNumbers],
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler(handleNotFound);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  return app;
+}
+
 export type App = Awaited<ReturnType<typeof buildApp>>;
 
-/** METRICS_AUTH_MODE with the settings it needs; a missing one stops start-up. Fails closed: oidc with no allowed emails needs saying so. */
-function authPolicyOf(settings: Settings, certificates?: () => Promise<SigningCertificates>): CallerAuthPolicy {
+/**
+ * METRICS_AUTH_MODE with the settings it needs; a missing one stops start-up.
+ * Fails closed: oidc with no allowed emails must be allowed explicitly, and is then logged.
+ */
+function authPolicyOf(settings: Settings, logger: Logger, certificates?: () => Promise<SigningCertificates>): CallerAuthPolicy {
   switch (settings.METRICS_AUTH_MODE) {
     case 'none':
       return { mode: 'none' };
@@ -129,6 +136,7 @@ function authPolicyOf(settings: Settings, certificates?: () => Promise<SigningCe
         );
       }
       if (problems.length > 0 || settings.METRICS_OIDC_AUDIENCE === undefined) throw new SettingsError(problems);
+      if (emails.length === 0) logger.warn('METRICS_OIDC_ALLOW_ANY_IDENTITY=true: any Google-signed identity with the audience may start runs');
       return { mode: 'oidc', audience: settings.METRICS_OIDC_AUDIENCE, emails, ...(certificates ? { certificates } : {}) };
     }
   }
