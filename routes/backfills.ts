@@ -3,12 +3,14 @@ import { validateBackfillParameters, type LocalConfigPolicy } from '../services/
 import { BackfillSchema, type Backfills } from '../services/runs/backfills.js';
 import type { CallerVerifier } from '../services/runs/caller-auth.js';
 import { errorResponses } from './http-errors.js';
-import { idempotencyKeyOf, requestParametersOf, RunParametersBodySchema, RunRequestHeadersSchema } from './run-request.js';
+import { captureRequestFacts, idempotencyKeyOf, requestParametersOf, RunParametersBodySchema, RunRequestHeadersSchema } from './run-request.js';
 
 export interface BackfillRoutesOptions {
   backfills: Backfills;
   verifyCaller: CallerVerifier;
   localConfigPolicy: LocalConfigPolicy;
+  /** The one directory local config paths may name (METRICS_LOCAL_CONFIG_DIR). */
+  localConfigDirectory: string;
   /** METRICS_BACKFILL_MAX_DATES: the most dates one backfill covers. */
   maxDates: number;
 }
@@ -22,8 +24,8 @@ const BackfillBodySchema = Type.Object(
 );
 
 export const backfillRoutes: FastifyPluginCallbackTypebox<BackfillRoutesOptions> = (app, options, done) => {
-  const { backfills, verifyCaller, localConfigPolicy, maxDates } = options;
-  app.addHook('onRequest', async (request) => verifyCaller(request.headers.authorization));
+  const { backfills, verifyCaller, localConfigPolicy, localConfigDirectory, maxDates } = options;
+  const facts = captureRequestFacts(app, verifyCaller);
 
   app.post(
     '/backfills',
@@ -45,8 +47,9 @@ export const backfillRoutes: FastifyPluginCallbackTypebox<BackfillRoutesOptions>
       },
     },
     async (request, reply) => {
-      const parameters = requestParametersOf(request, (body) => validateBackfillParameters(body, localConfigPolicy, maxDates));
-      const { backfill, created } = await backfills.start(parameters, idempotencyKeyOf(request.headers));
+      const validate = (body: Record<string, unknown>) => validateBackfillParameters(body, localConfigPolicy, maxDates);
+      const parameters = await requestParametersOf(request, facts.sentBodyOf(request), validate, localConfigDirectory);
+      const { backfill, created } = await backfills.start(parameters, idempotencyKeyOf(request.headers, facts.callerOf(request)));
       // The backfill id lives only in this answer and this line: the log ties it to its runs.
       if (created) request.log.info({ backfill_id: backfill.backfill_id, runs: backfill.runs, skipped: backfill.skipped }, 'Backfill accepted');
       return reply.code(created && backfill.runs.length > 0 ? 202 : 200).send(backfill);

@@ -1,18 +1,17 @@
 import { Type, type FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import { checkReadiness } from '../services/runs/readiness.js';
+import type { Readiness } from '../services/runs/readiness.js';
 import type { RunService } from '../services/runs/run-service.js';
-import type { Warehouse } from '../services/warehouse/warehouse.js';
 import { errorResponses } from './http-errors.js';
 
 export interface HealthRoutesOptions {
   service: RunService;
-  warehouse: Warehouse;
+  readiness: Readiness;
 }
 
 const Status = (status: string) => Type.Object({ status: Type.Literal(status) });
 
 /** Liveness and readiness; open to every caller, as probes carry no credentials. */
-export const healthRoutes: FastifyPluginCallbackTypebox<HealthRoutesOptions> = (app, { service, warehouse }, done) => {
+export const healthRoutes: FastifyPluginCallbackTypebox<HealthRoutesOptions> = (app, { service, readiness }, done) => {
   app.get(
     '/healthz',
     { schema: { tags: ['health'], summary: 'Liveness: the process answers', response: { 200: Status('ok') } } },
@@ -29,7 +28,7 @@ export const healthRoutes: FastifyPluginCallbackTypebox<HealthRoutesOptions> = (
       },
     },
     async () => {
-      await checkReadiness(service.draining, warehouse);
+      await readiness.check(service.draining);
       return { status: 'ready' as const };
     },
   );

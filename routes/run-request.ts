@@ -1,7 +1,10 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyRequest, FastifySchemaValidationError } from 'fastify';
+import type { FastifyInstance, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import { InvalidRunParametersError, type FieldProblem } from '../services/errors.js';
 import { validateRunParameters, type LocalConfigPolicy, type RunParameters } from '../services/pipeline/run-parameters.js';
+import { localConfigPathProblem } from '../services/config-source/local-config-directory.js';
+import type { CallerVerifier } from '../services/runs/caller-auth.js';
+import type { IdempotencyKey } from '../services/runs/idempotency-store.js';
 import { fieldProblemsOf } from './http-errors.js';
 
 /** The shape of POST /runs: the names of docs/contract.md#run-parameters; validateRunParameters holds the rules. */
@@ -32,21 +35,59 @@ export const RunRequestHeadersSchema = Type.Object({
   'x-cloudscheduler-scheduletime': Type.Optional(Type.String()),
 });
 
-/**
- * The run parameters of a POST /runs request, or InvalidRunParametersError
- * naming every bad field at once: the schema's findings (unknown fields,
- * wrong types) and validateRunParameters' (the rules) together, one reason
- * per field, the rule's reason winning.
- */
-export function runParametersOf(request: FastifyRequest, policy: LocalConfigPolicy): RunParameters {
-  return requestParametersOf(request, (body) => validateRunParameters(body, policy));
+/** What the run routes know of a request before its handler: who called, and the body as it was sent. */
+export interface RequestFacts {
+  /** The caller's verified identity; idempotency keys are scoped by it. */
+  callerOf(request: FastifyRequest): string;
+  /** The body before the schema check coerced its types in place (0 would become the dependency "0"). */
+  sentBodyOf(request: FastifyRequest): unknown;
 }
 
-/** A request body checked by its schema and by `validate` together, as runParametersOf does for POST /runs. */
-export function requestParametersOf<T>(request: FastifyRequest, validate: (body: Record<string, unknown>) => T): T {
+/** Verifies every caller of the plugin's routes, and keeps what RequestFacts tells about each request. */
+export function captureRequestFacts(app: FastifyInstance, verifyCaller: CallerVerifier): RequestFacts {
+  const callers = new WeakMap<FastifyRequest, string>();
+  const sentBodies = new WeakMap<FastifyRequest, unknown>();
+  app.addHook('onRequest', async (request) => {
+    callers.set(request, await verifyCaller(request.headers.authorization));
+  });
+  app.addHook('preValidation', (request, _reply, done) => {
+    sentBodies.set(request, structuredClone(request.body));
+    done();
+  });
+  return {
+    callerOf: (request) => callers.get(request) as string,
+    sentBodyOf: (request) => sentBodies.get(request),
+  };
+}
+
+/**
+ * The run parameters of a POST /runs request, or InvalidRunParametersError
+ * naming every bad field at once (see requestParametersOf).
+ */
+export function runParametersOf(
+  request: FastifyRequest,
+  sentBody: unknown,
+  policy: LocalConfigPolicy,
+  localConfigDirectory: string,
+): Promise<RunParameters> {
+  return requestParametersOf(request, sentBody, (body) => validateRunParameters(body, policy), localConfigDirectory);
+}
+
+/**
+ * A request body checked by its schema and by `validate` together: the
+ * schema's findings (unknown fields, wrong types) and the rules' (judged on
+ * `sentBody`, the body as sent) at once, one reason per field, the rule's
+ * reason winning. A local config path must lie under `localConfigDirectory`.
+ */
+export async function requestParametersOf<T extends { gcs_path: string }>(
+  request: FastifyRequest,
+  sentBody: unknown,
+  validate: (body: Record<string, unknown>) => T,
+  localConfigDirectory: string,
+): Promise<T> {
   const shapeError = request.validationError as (Error & { validation: FastifySchemaValidationError[]; validationContext?: string }) | undefined;
   const shapeProblems = shapeError ? fieldProblemsOf(shapeError.validation, shapeError.validationContext) : [];
-  const body = isRecord(request.body) ? request.body : {};
+  const body = isRecord(sentBody) ? sentBody : {};
   let ruleProblems: FieldProblem[] = [];
   let parameters: T | undefined;
   try {
@@ -55,19 +96,25 @@ export function requestParametersOf<T>(request: FastifyRequest, validate: (body:
     if (!(error instanceof InvalidRunParametersError)) throw error;
     ruleProblems = error.problems;
   }
+  const pathProblem = parameters ? await localConfigPathProblem(parameters.gcs_path, localConfigDirectory) : undefined;
+  if (pathProblem !== undefined) ruleProblems.push({ field: 'gcs_path', reason: pathProblem });
   const ruled = new Set(ruleProblems.map((problem) => problem.field));
   const problems = [...ruleProblems, ...shapeProblems.filter((problem) => !ruled.has(problem.field))];
   if (problems.length > 0 || parameters === undefined) throw new InvalidRunParametersError(problems);
   return parameters;
 }
 
-/** An explicit Idempotency-Key wins; Cloud Scheduler's job name and schedule time stay the same across its retries. */
-export function idempotencyKeyOf(headers: FastifyRequest['headers']): string | undefined {
+/**
+ * An explicit Idempotency-Key wins; Cloud Scheduler's job name and schedule
+ * time stay the same across its retries. Either is scoped by the caller's
+ * verified identity.
+ */
+export function idempotencyKeyOf(headers: FastifyRequest['headers'], caller: string): IdempotencyKey | undefined {
   const explicit = headerText(headers['idempotency-key']);
-  if (explicit !== undefined) return `key:${explicit}`;
+  if (explicit !== undefined) return { caller, key: `key:${explicit}` };
   const job = headerText(headers['x-cloudscheduler-jobname']);
   const scheduled = headerText(headers['x-cloudscheduler-scheduletime']);
-  return job !== undefined && scheduled !== undefined ? `scheduler:${job}@${scheduled}` : undefined;
+  return job !== undefined && scheduled !== undefined ? { caller, key: `scheduler:${job}@${scheduled}` } : undefined;
 }
 
 function headerText(value: string | string[] | undefined): string | undefined {

@@ -3,16 +3,22 @@ import type { LocalConfigPolicy } from '../services/pipeline/run-parameters.js';
 import type { CallerVerifier } from '../services/runs/caller-auth.js';
 import { RUN_STATUSES, RunDocumentSchema, RunSummarySchema, SkippedRunSchema, type RunDocument } from '../services/runs/run-document.js';
 import type { RunService } from '../services/runs/run-service.js';
+import { FINITE } from './finite-numbers.js';
 import { errorResponses } from './http-errors.js';
-import { idempotencyKeyOf, RunParametersBodySchema, RunRequestHeadersSchema, runParametersOf } from './run-request.js';
+import { captureRequestFacts, idempotencyKeyOf, RunParametersBodySchema, RunRequestHeadersSchema, runParametersOf } from './run-request.js';
 
 export interface RunRoutesOptions {
   service: RunService;
   verifyCaller: CallerVerifier;
   localConfigPolicy: LocalConfigPolicy;
+  /** The one directory local config paths may name (METRICS_LOCAL_CONFIG_DIR). */
+  localConfigDirectory: string;
   /** The longest a wait=true request is held. */
   waitMaxMs: number;
 }
+
+/** Far past any recon table's count of runs, and far inside what the warehouse's OFFSET and a JS number hold exactly. */
+const MAX_OFFSET = 1_000_000;
 
 const ReconTableQuery = Type.Optional(
   Type.String({ description: 'project.dataset.table of the recon table to read; METRICS_DEFAULT_RECON_TABLE when absent' }),
@@ -30,8 +36,8 @@ function waitStatusOf(document: RunDocument): 200 | 202 | 422 {
 }
 
 export const runRoutes: FastifyPluginCallbackTypebox<RunRoutesOptions> = (app, options, done) => {
-  const { service, verifyCaller, localConfigPolicy, waitMaxMs } = options;
-  app.addHook('onRequest', async (request) => verifyCaller(request.headers.authorization));
+  const { service, verifyCaller, localConfigPolicy, localConfigDirectory, waitMaxMs } = options;
+  const facts = captureRequestFacts(app, verifyCaller);
 
   app.post(
     '/runs',
@@ -65,8 +71,8 @@ export const runRoutes: FastifyPluginCallbackTypebox<RunRoutesOptions> = (app, o
       },
     },
     async (request, reply) => {
-      const parameters = runParametersOf(request, localConfigPolicy);
-      const started = await service.start(parameters, idempotencyKeyOf(request.headers));
+      const parameters = await runParametersOf(request, facts.sentBodyOf(request), localConfigPolicy, localConfigDirectory);
+      const started = await service.start(parameters, idempotencyKeyOf(request.headers, facts.callerOf(request)));
       if ('status' in started) return reply.code(200).send(started);
       const { runId, created } = started;
       reply.header('location', `/runs/${encodeURIComponent(runId)}`);
@@ -111,8 +117,8 @@ export const runRoutes: FastifyPluginCallbackTypebox<RunRoutesOptions> = (app, o
             run_date_from: Type.Optional(Type.String({ format: 'date', description: 'Only runs of this run_date or later (a backfill\'s first date)' })),
             run_date_to: Type.Optional(Type.String({ format: 'date', description: 'Only runs of this run_date or earlier (a backfill\'s last date)' })),
             status: Type.Optional(Type.Union(RUN_STATUSES.map((status) => Type.Literal(status)))),
-            limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-            offset: Type.Integer({ minimum: 0, default: 0, description: 'next_offset of the previous page' }),
+            limit: Type.Integer({ minimum: 1, maximum: 100, default: 20, [FINITE]: true }),
+            offset: Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0, [FINITE]: true, description: 'next_offset of the previous page' }),
             recon_table: ReconTableQuery,
           },
           { additionalProperties: false },

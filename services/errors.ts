@@ -87,9 +87,44 @@ export function categoryOf(error: unknown, fallback: ErrorCategory = 'UNKNOWN_ER
   return error instanceof PipelineError ? error.category : fallback;
 }
 
-/** A one-line reason of at most `max` characters, as the recon table stores it. */
-export function oneLineReason(error: unknown, max = 500): string {
+/** The longest reason a recon row stores (excldd_reason_tx, docs/contract.md#recon-columns). */
+export const MAX_REASON_CHARS = 500;
+
+/** A one-line reason of at most `max` characters (code points, as the warehouse counts STRING length), as the recon table stores it. */
+export function oneLineReason(error: unknown, max = MAX_REASON_CHARS): string {
   const text = error instanceof Error ? error.message : String(error);
-  const line = text.replace(/\s+/g, ' ').trim() || 'Unknown error';
-  return line.length <= max ? line : `${line.slice(0, max - 3)}...`;
+  const line = Array.from(text.replace(/\s+/g, ' ').trim() || 'Unknown error');
+  return line.length <= max ? line.join('') : `${line.slice(0, max - 3).join('')}...`;
+}
+
+/** Longest excerpt of a caller's value an error message quotes: enough to recognise it, never a whole file or a 100,000-character name. */
+const MAX_QUOTED_CHARS = 80;
+
+/** A caller's value as an error quotes it: text in quotes (long text cut, with its length), anything else by its JSON type, never '[object Object]'. */
+export function quotedValue(value: unknown): string {
+  if (typeof value === 'string') {
+    const chars = Array.from(value);
+    return chars.length <= MAX_QUOTED_CHARS ? `'${value}'` : `'${chars.slice(0, MAX_QUOTED_CHARS).join('')}...' (${chars.length} characters)`;
+  }
+  if (value === undefined || value === null) return 'nothing';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `the ${typeof value} ${JSON.stringify(value)}`;
+}
+
+/** A reason lists at most this many of a caller's bad values. */
+const MAX_LISTED_VALUES = 10;
+
+/** Values as a reason lists them: the first few, each quoted as quotedValue does, and how many more. */
+export function quotedList(values: string[]): string {
+  const shown = values.slice(0, MAX_LISTED_VALUES).map(quotedValue).join(', ');
+  return values.length > MAX_LISTED_VALUES ? `${shown} and ${values.length - MAX_LISTED_VALUES} more` : shown;
+}
+
+/**
+ * What a log line says about a failure: an expected one (a categorised
+ * PipelineError: bad config, SQL error, data quality) by its reason alone; a
+ * stack only helps for the unexpected, so only those carry the error itself.
+ */
+export function failureLogFields(error: unknown): { reason: string } | { err: unknown } {
+  return error instanceof PipelineError && error.category !== 'UNKNOWN_ERROR' ? { reason: oneLineReason(error) } : { err: error };
 }

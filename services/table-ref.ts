@@ -1,3 +1,5 @@
+import { quotedValue } from './errors.js';
+
 /** A fully qualified table, `project.dataset.table` (docs/contract.md#config-file, target_table). */
 export interface TableRef {
   project: string;
@@ -5,18 +7,27 @@ export interface TableRef {
   table: string;
 }
 
-const PROJECT = /^[A-Za-z0-9-]+$/;
+/** Google Cloud project ids: 6 to 30 lowercase letters, digits or hyphens, starting with a letter, not ending with a hyphen. */
+const PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+/** BigQuery dataset and table ids, as configs name them: letters, digits and underscores, at most 1,024 characters. */
 const NAME = /^[A-Za-z0-9_]+$/;
+const MAX_NAME_CHARS = 1024;
 
-/** Why `text` is not a valid `project.dataset.table`, or undefined when it is. */
+/** Why `text` is not a valid `project.dataset.table`, or undefined when it is. Quotes only an excerpt of what it was given. */
 export function tableRefProblem(text: unknown): string | undefined {
   if (typeof text !== 'string' || text.trim() === '') return 'is required as project.dataset.table';
   const parts = text.trim().split('.');
-  if (parts.length !== 3) return `must be project.dataset.table (three dot-separated parts), got '${text}'`;
+  if (parts.length !== 3) return `must be project.dataset.table (three dot-separated parts), got ${quotedValue(text)}`;
   const [project, dataset, table] = parts as [string, string, string];
-  if (!PROJECT.test(project)) return `project '${project}' may hold only letters, digits and hyphens`;
-  if (!NAME.test(dataset)) return `dataset '${dataset}' may hold only letters, digits and underscores`;
-  if (!NAME.test(table)) return `table '${table}' may hold only letters, digits and underscores`;
+  if (!PROJECT.test(project)) {
+    return `project ${quotedValue(project)} must be a Google Cloud project id: 6 to 30 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen`;
+  }
+  return nameProblem('dataset', dataset) ?? nameProblem('table', table);
+}
+
+function nameProblem(kind: string, name: string): string | undefined {
+  if (!NAME.test(name)) return `${kind} ${quotedValue(name)} may hold only letters, digits and underscores`;
+  if (name.length > MAX_NAME_CHARS) return `${kind} ${quotedValue(name)} is longer than BigQuery's limit of ${MAX_NAME_CHARS} characters`;
   return undefined;
 }
 

@@ -1,24 +1,7 @@
-import closeWithGrace from 'close-with-grace';
-import { createConfigSource, createWarehouse } from './adapters.js';
-import { buildApp } from './app.js';
-import { createLogger } from './logger.js';
-import { loadSettings } from './settings.js';
+import { ignoreOutputErrors } from './process-failures.js';
+import { serve } from './serve.js';
 
-/** Cloud Run kills the process 10 s after SIGTERM; the run grace period plus this must fit. */
-const RECORDING_MARGIN_MS = 3_000;
-
-const settings = loadSettings();
-const logger = createLogger(settings);
-const warehouse = await createWarehouse(settings, logger);
-const app = await buildApp({ settings, warehouse, configSource: createConfigSource(settings), logger });
-
-// On SIGTERM (or a crash) close the app: it refuses new runs, lets running ones
-// go on for the grace period, interrupts and records the rest, then stops listening.
-closeWithGrace({ delay: settings.METRICS_SHUTDOWN_GRACE_MS + RECORDING_MARGIN_MS, logger }, async ({ signal, err }) => {
-  if (err) logger.error({ err }, 'Closing after an unhandled error');
-  else logger.info({ signal }, 'Closing');
-  await app.close();
-  await warehouse.close();
-});
-
-await app.listen({ port: settings.PORT, host: settings.HOST });
+ignoreOutputErrors(process.stdout, process.stderr);
+const failed = await serve(process.env, process.stderr);
+// Nothing listens when start-up failed; bad settings exit 64, anything else 2.
+if (failed !== undefined) process.exit(failed);

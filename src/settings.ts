@@ -1,5 +1,6 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { quotedValue } from '../services/errors.js';
 import type { LocalConfigPolicy } from '../services/pipeline/run-parameters.js';
 
 /**
@@ -22,8 +23,8 @@ export const SettingsSchema = Type.Object({
   /** BigQuery jobs (queries and writes) one instance runs at once. */
   METRICS_BIGQUERY_MAX_JOBS: Type.Integer({ minimum: 1, maximum: 100, default: 16 }),
   /** Emulators (the usual Google variables): the clients talk to these URLs without credentials. */
-  BIGQUERY_EMULATOR_HOST: Type.Optional(Type.String({ pattern: '^https?://' })),
-  STORAGE_EMULATOR_HOST: Type.Optional(Type.String({ pattern: '^https?://' })),
+  BIGQUERY_EMULATOR_HOST: Type.Optional(Type.String({ pattern: '^https?://', expected: 'an http:// or https:// URL' })),
+  STORAGE_EMULATOR_HOST: Type.Optional(Type.String({ pattern: '^https?://', expected: 'an http:// or https:// URL' })),
   METRICS_RETRY_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 20, default: 5 }),
   METRICS_RETRY_BASE_DELAY_MS: Type.Integer({ minimum: 1, default: 500 }),
   METRICS_RETRY_MAX_DELAY_MS: Type.Integer({ minimum: 1, default: 30_000 }),
@@ -57,29 +58,66 @@ export const SettingsSchema = Type.Object({
   METRICS_BACKFILL_MAX_DATES: Type.Integer({ minimum: 1, maximum: 10_000, default: 366 }),
   /** Embedded mode: writes may create `<project>.duckdb` for a project that has none; off, so run parameters never create databases. */
   METRICS_DUCKDB_CREATE_PROJECTS: Type.Boolean({ default: false }),
+  /** The one directory the HTTP service reads local configs from (symlinks resolved); the CLI reads any path. */
+  METRICS_LOCAL_CONFIG_DIR: Type.String({ minLength: 1, default: './examples' }),
+  /** METRICS_AUTH_MODE=oidc with no METRICS_OIDC_EMAILS lets any Google-signed identity call: only when said explicitly. */
+  METRICS_OIDC_ALLOW_ANY_IDENTITY: Type.Boolean({ default: false }),
 });
 
 export type Settings = Static<typeof SettingsSchema>;
 
+/** Settings that stop start-up: one line per problem, each naming the variable and what it allows. */
 export class SettingsError extends Error {
   override name = 'SettingsError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid settings: ${problems.join('; ')}`);
+  }
 }
 
-/** Reads settings once at start-up; a bad value stops start-up naming the variable. */
+/** Reads settings once at start-up; bad values stop start-up, every one named with what it allows. */
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
-  const known = Object.keys(SettingsSchema.properties);
   const raw: Record<string, unknown> = {};
-  for (const key of known) {
+  for (const key of Object.keys(SettingsSchema.properties)) {
     const value = env[key];
     if (value !== undefined && value !== '') raw[key] = value;
   }
+  // Convert would read '1.5' and '1e3' as 1: whole numbers must be written as digits.
+  const notWhole = Object.keys(raw).filter((name) => schemaOf(name).type === 'integer' && !/^\s*[+-]?\d+\s*$/.test(String(env[name])));
   const converted = Value.Convert(SettingsSchema, Value.Default(SettingsSchema, raw));
-  const errors = [...Value.Errors(SettingsSchema, converted)];
-  if (errors.length > 0) {
-    const lines = errors.map((error) => `${error.path.slice(1)}=${JSON.stringify(raw[error.path.slice(1)])}: ${error.message}`);
-    throw new SettingsError(`Invalid settings: ${lines.join('; ')}`);
-  }
+  const invalid = new Set([...notWhole, ...[...Value.Errors(SettingsSchema, converted)].map((error) => error.path.slice(1))]);
+  const problems = Object.keys(SettingsSchema.properties)
+    .filter((name) => invalid.has(name))
+    .map((name) => `${name} must be ${expectedForm(name)}, got ${quotedValue(env[name])}`);
+  if (problems.length === 0) problems.push(...combinationProblems(converted as Settings));
+  if (problems.length > 0) throw new SettingsError(problems);
   return converted as Settings;
+}
+
+/** What a setting allows, in words, from its schema: "one of duckdb, bigquery", "a whole number from 1 to 64". */
+function expectedForm(name: string): string {
+  const schema = schemaOf(name);
+  if (typeof schema.expected === 'string') return schema.expected;
+  if (Array.isArray(schema.anyOf)) return `one of ${(schema.anyOf as TSchema[]).map((option) => String(option.const)).join(', ')}`;
+  if (schema.type === 'integer') {
+    // Every whole-number setting has a minimum; some a maximum too.
+    const { minimum, maximum } = schema as TSchema & { minimum: number; maximum?: number };
+    return maximum === undefined ? `a whole number of at least ${minimum}` : `a whole number from ${minimum} to ${maximum}`;
+  }
+  // Empty text counts as unset, so only booleans and patterned text are left to break.
+  return schema.type === 'boolean' ? 'true or false' : `text matching ${String(schema.pattern)}`;
+}
+
+function schemaOf(name: string): TSchema & Record<string, unknown> {
+  return SettingsSchema.properties[name as keyof Settings];
+}
+
+/** Settings valid one by one that do not work together. */
+function combinationProblems(settings: Settings): string[] {
+  const problems: string[] = [];
+  if (settings.METRICS_WAREHOUSE === 'bigquery' && settings.BIGQUERY_EMULATOR_HOST !== undefined && settings.GOOGLE_CLOUD_PROJECT === undefined) {
+    problems.push('GOOGLE_CLOUD_PROJECT must be set when BIGQUERY_EMULATOR_HOST is: an emulator has no credentials to tell the project');
+  }
+  return problems;
 }
 
 /**

@@ -3,6 +3,10 @@ import type { ConfigSource } from './config-source.js';
 /** Sends gs:// paths to Cloud Storage and everything else to local files. */
 export function routeConfigSources(sources: { gcs: ConfigSource; local: ConfigSource }): ConfigSource {
   return {
-    read: (path) => (path.startsWith('gs://') ? sources.gcs.read(path) : sources.local.read(path)),
+    read: (path) => (isCloudStoragePath(path) ? sources.gcs.read(path) : sources.local.read(path)),
   };
+}
+
+export function isCloudStoragePath(path: string): boolean {
+  return path.startsWith('gs://');
 }

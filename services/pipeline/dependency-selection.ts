@@ -1,6 +1,5 @@
-import { PipelineError, UnselectedMetricsError } from '../errors.js';
+import { PipelineError, quotedList, UnselectedMetricsError } from '../errors.js';
 import type { MetricDefinition } from './metric-config.js';
-import { listed } from './run-parameters.js';
 
 /**
  * The metrics whose dependency group was requested, in file order.
@@ -36,7 +35,7 @@ function chooseMetrics(selected: MetricDefinition[], metricIds: string[], depend
   const known = new Set(selected.map((metric) => metric.metric_id));
   const unselected = metricIds.filter((id) => !known.has(id));
   if (unselected.length > 0) {
-    throw new UnselectedMetricsError(`not metrics of the dependencies ${dependencies.join(', ')}: ${listed(unselected)}`);
+    throw new UnselectedMetricsError(`not metrics of the dependencies ${dependencies.join(', ')}: ${quotedList(unselected)}`);
   }
   const chosen = new Set(metricIds);
   return selected.filter((metric) => chosen.has(metric.metric_id));

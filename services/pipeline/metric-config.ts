@@ -1,5 +1,6 @@
-import { ConfigValidationError, type FieldProblem } from '../errors.js';
+import { ConfigValidationError, quotedValue, type FieldProblem } from '../errors.js';
 import { tableRefProblem } from '../table-ref.js';
+import { jsonErrorLocation } from './json-error-location.js';
 
 export const METRIC_TYPES = ['count', 'sum', 'average', 'ratio', 'percentage'] as const;
 export type MetricType = (typeof METRIC_TYPES)[number];
@@ -28,12 +29,13 @@ const TYPE_ALIASES = new Map<string, MetricType>([['avg', 'average']]);
  */
 export function parseMetricConfig(text: string, source: string): MetricDefinition[] {
   let parsed: unknown;
+  // A byte-order mark is invisible in editors yet breaks JSON.parse; files saved on Windows carry one.
+  const json = text.replace(/^\uFEFF/, '');
   try {
-    // A byte-order mark is invisible in editors yet breaks JSON.parse; files saved on Windows carry one.
-    parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new ConfigValidationError([{ field: '(file)', reason: `${source} is not valid JSON: ${message}` }]);
+    parsed = JSON.parse(json);
+  } catch {
+    // Never JSON.parse's message: it quotes the file's content.
+    throw new ConfigValidationError([{ field: '(file)', reason: `${source} is not valid JSON at ${jsonErrorLocation(json)}` }]);
   }
   if (typeof parsed !== 'object' || parsed === null) {
     const reason = `${source} must hold a JSON array of metric objects or one metric object, got ${typeName(parsed)}`;
@@ -93,10 +95,10 @@ function validateRecord(record: unknown, index: number, problems: FieldProblem[]
 
   let metricId = text('metric_id');
   if (metricId !== undefined && !METRIC_ID.test(metricId)) {
-    problem('metric_id', `must be 1 to 100 letters, digits or underscores, got '${metricId}'`);
+    problem('metric_id', `must be 1 to 100 letters, digits or underscores, got ${quotedValue(metricId)}`);
     metricId = undefined;
   } else if (metricId?.startsWith('__')) {
-    problem('metric_id', `may not start with '__' (reserved for run-level recon rows), got '${metricId}'`);
+    problem('metric_id', `may not start with '__' (reserved for run-level recon rows), got ${quotedValue(metricId)}`);
     metricId = undefined;
   }
 
@@ -109,7 +111,7 @@ function validateRecord(record: unknown, index: number, problems: FieldProblem[]
   const rawType = text('metric_type');
   const metricType = rawType === undefined ? undefined : toMetricType(rawType);
   if (rawType !== undefined && metricType === undefined) {
-    problem('metric_type', `must be one of ${METRIC_TYPES.join(', ')} (or avg), any case, got '${rawType}'`);
+    problem('metric_type', `must be one of ${METRIC_TYPES.join(', ')} (or avg), any case, got ${quotedValue(rawType)}`);
   }
 
   const sql = text('sql');

@@ -4,7 +4,7 @@ import { tableReferences, type TableReference } from '../sql/table-references.js
 import type { Warehouse } from '../warehouse/warehouse.js';
 import type { MetricDefinition } from './metric-config.js';
 import { metricValues, type MetricValues } from './metric-values.js';
-import { resolvePlaceholders, type PartitionDateLookup } from './placeholders.js';
+import { resolvePlaceholders, type PartitionDateLookup, type ResolvedSql } from './placeholders.js';
 
 export interface MetricExecutionContext {
   warehouse: Warehouse;
@@ -17,21 +17,23 @@ export interface MetricExecutionContext {
   logger: Logger;
 }
 
-export interface ExecutedMetric {
-  values: MetricValues;
-  partitionDate?: string;
+/**
+ * A metric's SQL ready to run: the read-only rule checked and placeholders
+ * resolved. The resolved {partition_info} date is known from here on, so the
+ * recon row carries it whatever happens to the metric after.
+ */
+export async function prepareMetricSql(metric: MetricDefinition, context: MetricExecutionContext): Promise<ResolvedSql> {
+  assertReadOnlySql(metric.sql);
+  return resolvePlaceholders(metric.sql, context.runDate, context.lookupPartitionDate);
 }
 
 /**
- * One metric, from its SQL to checked values: read-only rule, placeholders,
- * the query with its timeout, then the numeric rules. Throws a categorised
- * PipelineError on any failure; the caller records it.
+ * Runs a metric's prepared SQL with its timeout and applies the numeric
+ * rules. Throws a categorised PipelineError on any failure; the caller records it.
  */
-export async function executeMetric(metric: MetricDefinition, context: MetricExecutionContext): Promise<ExecutedMetric> {
-  assertReadOnlySql(metric.sql);
-  const resolved = await resolvePlaceholders(metric.sql, context.runDate, context.lookupPartitionDate);
+export async function queryMetricValues(metric: MetricDefinition, sql: string, context: MetricExecutionContext): Promise<MetricValues> {
   const result = await context.warehouse.query({
-    sql: resolved.sql,
+    sql,
     timeoutMs: context.timeoutMs,
     label: { runId: context.runId, metricId: metric.metric_id, env: context.env },
     ...(context.signal ? { signal: context.signal } : {}),
@@ -41,7 +43,7 @@ export async function executeMetric(metric: MetricDefinition, context: MetricExe
   }
   const values = metricValues(result.columns, result.rows);
   for (const warning of values.warnings) context.logger.warn({ metric_id: metric.metric_id }, warning);
-  return { values, ...(resolved.partitionDate !== undefined ? { partitionDate: resolved.partitionDate } : {}) };
+  return values;
 }
 
 /** The table the SQL reads first, for the recon row; undefined when none can be told. */

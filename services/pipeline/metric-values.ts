@@ -46,24 +46,24 @@ export function metricValues(columns: Column[], rows: Row[]): MetricValues {
     requiredCells(columns, row);
   const values: MetricValues = {
     business_data_date: businessDate(date),
-    metric_output: toNumeric('metric_output', output.cell)?.toFixed(NUMERIC_SCALE) ?? null,
-    numerator_value: toNumeric('numerator_value', numerator.cell)?.toFixed(NUMERIC_SCALE) ?? null,
-    denominator_value: null,
+    metric_output: storedNumeric('metric_output', output.cell),
+    numerator_value: storedNumeric('numerator_value', numerator.cell),
+    denominator_value: storedNumeric('denominator_value', denominator.cell),
     warnings: [],
   };
 
-  const divisor = toNumeric('denominator_value', denominator.cell);
+  // Judged on the value the query returned, before rounding (docs/contract.md#judged-before-rounding):
+  // 0.0000000004 is positive, though it is stored as 0.000000000.
+  const divisor = returnedNumber('denominator_value', denominator.cell);
   if (divisor !== null) {
-    const text = divisor.toFixed(NUMERIC_SCALE);
     const returned = `the query returned '${denominator.cell}'`;
-    if (divisor.isZero()) {
-      throw dataQuality(`denominator_value is 0 at ${NUMERIC_SCALE} decimals (${returned}); it must be greater than 0`);
-    }
+    if (divisor.isZero()) throw dataQuality(`denominator_value is 0 (${returned}); it must be greater than 0`);
     if (divisor.isNegative()) throw dataQuality(`denominator_value is negative (${returned}); it must be greater than 0`);
     if (divisor.lt(TINY_DENOMINATOR)) {
-      values.warnings.push(`denominator_value ${text} is below 0.0000001; a ratio over it may be unstable`);
+      values.warnings.push(
+        `denominator_value ${divisor.toFixed()} is below 0.0000001 (stored as ${values.denominator_value}); a ratio over it may be unstable`,
+      );
     }
-    values.denominator_value = text;
   }
   return values;
 }
@@ -110,22 +110,28 @@ function businessDate({ type, cell }: TypedCell): string {
   return datePart;
 }
 
-/** The cell rounded to NUMERIC(38,9), or null for NULL. Any column type may hold the number as text. */
-function toNumeric(name: string, cell: Cell): Decimal | null {
+/** The number the query returned, exactly, or null for NULL. Any column type may hold the number as text. */
+function returnedNumber(name: string, cell: Cell): Decimal | null {
   if (cell === null) return null;
   const text = cell.trim();
   if (/^[+-]?nan$/i.test(text)) throw dataQuality(`${name} is NaN, not a number`);
   if (/^[+-]?inf(?:inity)?$/i.test(text)) throw dataQuality(`${name} is ${text}, not a finite number`);
   if (!NUMBER_TEXT.test(text)) throw dataQuality(`${name} is not a number: '${cell}'`);
-  const rounded = new Exact(text).toDecimalPlaces(NUMERIC_SCALE, Exact.ROUND_HALF_UP);
-  // Checked after rounding: 99999999999999999999999999999.9999999995 rounds up into a 30th digit.
+  return new Exact(text);
+}
+
+/** The cell as NUMERIC(38,9) stores it: rounded half away from zero to 9 decimals, as canonical text; null for NULL. */
+function storedNumeric(name: string, cell: Cell): string | null {
+  const rounded = returnedNumber(name, cell)?.toDecimalPlaces(NUMERIC_SCALE, Exact.ROUND_HALF_UP);
+  if (rounded === undefined) return null;
+  // Checked after rounding, which can only add digits: 99999999999999999999999999999.9999999995 rounds up into a 30th digit.
   // An exponent beyond decimal.js's range reads as Infinity, which fails this check too.
   if (rounded.abs().gte(NUMERIC_LIMIT)) {
     throw dataQuality(
       `${name} '${cell}' has more than ${NUMERIC_INTEGER_DIGITS} integer digits after rounding to ${NUMERIC_SCALE} decimals; NUMERIC(38,9) cannot hold it`,
     );
   }
-  return rounded;
+  return rounded.toFixed(NUMERIC_SCALE);
 }
 
 function dataQuality(reason: string): PipelineError {

@@ -1,5 +1,5 @@
 import { daysBetweenInclusive, isCalendarDate } from '../calendar-date.js';
-import { InvalidRunParametersError, type FieldProblem } from '../errors.js';
+import { InvalidRunParametersError, quotedList, quotedValue, type FieldProblem } from '../errors.js';
 import { tableRefProblem } from '../table-ref.js';
 import { METRIC_ID } from './metric-config.js';
 
@@ -33,10 +33,6 @@ export type RawBackfillParameters = Partial<Record<keyof BackfillParameters, unk
 
 /** Run ids are UUIDs; anything visible up to this length is looked up, so older ids keep working. */
 const RUN_ID = /^[\x21-\x7E]{1,200}$/;
-/** A reason quotes at most this much of a caller's value. */
-const MAX_QUOTED_CHARS = 100;
-/** A reason lists at most this many bad metric ids. */
-const MAX_LISTED_IDS = 10;
 
 export interface LocalConfigPolicy {
   /** Local paths and file:// URLs are accepted. */
@@ -82,7 +78,7 @@ function checkRunParameters(raw: RawRunParameters, policy: LocalConfigPolicy, pr
   if (pathProblem) problem('gcs_path', pathProblem);
 
   const runDate = typeof raw.run_date === 'string' ? raw.run_date.trim() : '';
-  if (!isCalendarDate(runDate)) problem('run_date', `must be a real calendar date as YYYY-MM-DD, got ${quoted(raw.run_date)}`);
+  if (!isCalendarDate(runDate)) problem('run_date', `must be a real calendar date as YYYY-MM-DD, got ${quotedValue(raw.run_date)}`);
 
   const dependencies = splitNames(raw.dependencies);
   if (dependencies === undefined) problem('dependencies', 'must be a comma-separated string or an array of strings');
@@ -95,7 +91,7 @@ function checkRunParameters(raw: RawRunParameters, policy: LocalConfigPolicy, pr
 
   const env = typeof raw.env === 'string' ? raw.env.trim().toUpperCase() : '';
   if (!(ENVIRONMENTS as readonly string[]).includes(env)) {
-    problem('env', `must be one of ${ENVIRONMENTS.join(', ')} (any case), got ${quoted(raw.env)}`);
+    problem('env', `must be one of ${ENVIRONMENTS.join(', ')} (any case), got ${quotedValue(raw.env)}`);
   }
 
   return {
@@ -117,24 +113,24 @@ function checkSelection(raw: RawRunParameters, problem: (field: string, reason: 
     const malformed = ids?.filter((id) => !METRIC_ID.test(id)) ?? [];
     if (ids === undefined) problem('metric_ids', 'must be a comma-separated string or an array of strings');
     else if (ids.length === 0) problem('metric_ids', 'must name at least one metric_id');
-    else if (malformed.length > 0) problem('metric_ids', `must be metric ids (letters, digits, underscores), got ${listed(malformed)}`);
+    else if (malformed.length > 0) problem('metric_ids', `must be metric ids (letters, digits, underscores), got ${quotedList(malformed)}`);
     else selection.metric_ids = ids;
   }
   if (raw.retry_failed_of !== undefined && raw.retry_failed_of !== null) {
     const runId = typeof raw.retry_failed_of === 'string' ? raw.retry_failed_of.trim() : '';
     if (RUN_ID.test(runId)) selection.retry_failed_of = runId;
-    else problem('retry_failed_of', `must be the run_id of an earlier run, got ${quoted(raw.retry_failed_of)}`);
+    else problem('retry_failed_of', `must be the run_id of an earlier run, got ${quotedValue(raw.retry_failed_of)}`);
   }
   if (raw.only_missing === true) selection.only_missing = true;
   else if (raw.only_missing !== undefined && raw.only_missing !== null && raw.only_missing !== false) {
-    problem('only_missing', `must be true or false, got ${quoted(raw.only_missing)}`);
+    problem('only_missing', `must be true or false, got ${quotedValue(raw.only_missing)}`);
   }
   return selection;
 }
 
 /** Why run_date_to cannot end a backfill starting on `runDate`, or undefined when it can. */
 function runDateToProblem(runDateTo: string, raw: unknown, runDate: string, maxDates: number): string | undefined {
-  if (!isCalendarDate(runDateTo)) return `must be a real calendar date as YYYY-MM-DD, got ${quoted(raw)}`;
+  if (!isCalendarDate(runDateTo)) return `must be a real calendar date as YYYY-MM-DD, got ${quotedValue(raw)}`;
   if (!isCalendarDate(runDate)) return undefined;
   const dates = daysBetweenInclusive(runDate, runDateTo);
   if (dates < 1) return `must not be before run_date (${runDate}), got '${runDateTo}'`;
@@ -153,7 +149,7 @@ function splitNames(value: unknown): string[] | undefined {
 function configPathProblem(path: string, policy: LocalConfigPolicy): string | undefined {
   if (path === '') return 'is required: gs://bucket/object or, where allowed, a local path';
   if (path.startsWith('gs://')) {
-    if (!/^gs:\/\/[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]\/.+/.test(path)) return `must be gs://bucket/object, got '${path}'`;
+    if (!/^gs:\/\/[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]\/.+/.test(path)) return `must be gs://bucket/object, got ${quotedValue(path)}`;
     const prefixes = policy.gcsPrefixes ?? [];
     if (prefixes.length > 0 && !prefixes.some((prefix) => path.startsWith(prefix))) {
       return `is outside the allowed Cloud Storage prefixes (${prefixes.join(', ')})`;
@@ -161,27 +157,8 @@ function configPathProblem(path: string, policy: LocalConfigPolicy): string | un
     return undefined;
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path) && !path.startsWith('file://')) {
-    return `must be gs://bucket/object or a local path, got '${path}'`;
+    return `must be gs://bucket/object or a local path, got ${quotedValue(path)}`;
   }
   if (!policy.allowLocal) return 'local config paths are not allowed here; use gs://bucket/object';
   return undefined;
-}
-
-/** A caller's value as an error quotes it: text in quotes, anything else by its JSON type, never '[object Object]'. */
-function quoted(value: unknown): string {
-  if (typeof value === 'string') return `'${clipped(value)}'`;
-  if (value === undefined || value === null) return 'nothing';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `the ${typeof value} ${JSON.stringify(value)}`;
-}
-
-/** A caller's text cut to a length a reason can quote. */
-function clipped(text: string): string {
-  return text.length <= MAX_QUOTED_CHARS ? text : `${text.slice(0, MAX_QUOTED_CHARS)}...`;
-}
-
-/** Names as a reason lists them: the first few, quoted, and how many more. */
-export function listed(names: string[]): string {
-  const shown = names.slice(0, MAX_LISTED_IDS).map((name) => `'${clipped(name)}'`).join(', ');
-  return names.length > MAX_LISTED_IDS ? `${shown} and ${names.length - MAX_LISTED_IDS} more` : shown;
 }

@@ -1,9 +1,10 @@
 import PQueue from 'p-queue';
-import { categoryOf, oneLineReason, PipelineError } from '../errors.js';
+import { categoryOf, failureLogFields, oneLineReason, PipelineError } from '../errors.js';
 import { parseTableRef } from '../table-ref.js';
 import { selectMetrics } from './dependency-selection.js';
-import { executeMetric, sourceTableOf, type ExecutedMetric, type MetricExecutionContext } from './metric-execution.js';
+import { prepareMetricSql, queryMetricValues, sourceTableOf, type MetricExecutionContext } from './metric-execution.js';
 import { parseMetricConfig, type MetricDefinition } from './metric-config.js';
+import type { MetricValues } from './metric-values.js';
 import { checkPartitionInfoTable, createPartitionDateLookup } from './partition-dates.js';
 import type { PipelineDependencies, RunControl } from './pipeline-dependencies.js';
 import { usesPartitionInfo } from './placeholders.js';
@@ -21,14 +22,16 @@ function interrupted(signal: AbortSignal, cause?: unknown): PipelineError {
 
 /** One metric's try: executed (values ready to write) or failed, never both. */
 type Attempt = Executed | Failed;
-interface Executed {
+interface AttemptStart {
   metric: MetricDefinition;
   startedAt: Date;
-  executed: ExecutedMetric;
+  /** The resolved {partition_info} date once known, kept whatever happens to the metric after. */
+  partitionDate?: string;
 }
-interface Failed {
-  metric: MetricDefinition;
-  startedAt: Date;
+interface Executed extends AttemptStart {
+  values: MetricValues;
+}
+interface Failed extends AttemptStart {
   failure: PipelineError;
 }
 
@@ -38,7 +41,7 @@ interface Settled {
   entry: ReconEntry;
 }
 
-const isExecuted = (attempt: Attempt): attempt is Executed => 'executed' in attempt;
+const isExecuted = (attempt: Attempt): attempt is Executed => 'values' in attempt;
 const isFailed = (attempt: Attempt): attempt is Failed => 'failure' in attempt;
 
 /**
@@ -68,7 +71,7 @@ export async function runPipeline(parameters: RunParameters, dependencies: Pipel
     selected = await planRun(parameters, deps);
   } catch (error) {
     const failure = { error_category: categoryOf(error, 'PIPELINE_EXECUTION_ERROR'), reason: oneLineReason(error) };
-    logger.error({ err: error, error_category: failure.error_category }, 'run failed before any metric ran');
+    logger.error({ error_category: failure.error_category, ...failureLogFields(error) }, 'run failed before any metric ran');
     // A recon table that cannot take rows cannot take this one either.
     if (failure.error_category === 'RECON_CREATION_ERROR') return finish([], failure);
     const reconFailure = await writeRecon([runRowEntry(parameters, failure)], parameters, deps, control.runId, now);
@@ -153,18 +156,19 @@ async function attemptMetric(
   const { signal } = context;
   if (signal?.aborted) return { metric, startedAt, failure: interrupted(signal) };
   control.onMetricStarted?.(plannedMetric(metric));
+  let partitionDate: string | undefined;
   try {
-    return { metric, startedAt, executed: await executeMetric(metric, context) };
+    const prepared = await prepareMetricSql(metric, context);
+    partitionDate = prepared.partitionDate;
+    return { metric, startedAt, partitionDate, values: await queryMetricValues(metric, prepared.sql, context) };
   } catch (error) {
     const failure = signal?.aborted
       ? interrupted(signal, error)
       : error instanceof PipelineError
         ? error
         : new PipelineError('UNKNOWN_ERROR', oneLineReason(error), { cause: error });
-    // Expected failures (data quality, SQL) are logged by category and reason; a stack only helps for the unexpected.
-    const detail = failure.category === 'UNKNOWN_ERROR' ? { err: error } : { reason: oneLineReason(failure) };
-    context.logger.warn({ metric_id: metric.metric_id, error_category: failure.category, ...detail }, 'metric failed');
-    return { metric, startedAt, failure };
+    context.logger.warn({ metric_id: metric.metric_id, error_category: failure.category, ...failureLogFields(failure) }, 'metric failed');
+    return { metric, startedAt, partitionDate, failure };
   }
 }
 
@@ -183,13 +187,13 @@ async function writeTargetTable(
   if (executed.length === 0) return [];
   try {
     const writtenAt = now();
-    const rows = executed.map((item) => targetRow(item.metric, item.executed.values, parameters.run_date, runId, writtenAt));
+    const rows = executed.map((item) => targetRow(item.metric, item.values, parameters.run_date, runId, writtenAt));
     await writeTargetBatch(deps.warehouse, table, rows);
     return executed;
   } catch (error) {
-    deps.logger.error({ err: error, target_table: table }, 'target write failed');
+    deps.logger.error({ target_table: table, ...failureLogFields(error) }, 'target write failed');
     const failure = new PipelineError('BIGQUERY_WRITE_ERROR', `Write to ${table} failed: ${oneLineReason(error)}`);
-    return executed.map(({ metric, startedAt }) => ({ metric, startedAt, failure }));
+    return executed.map(({ metric, startedAt, partitionDate }) => ({ metric, startedAt, partitionDate, failure }));
   }
 }
 
@@ -197,7 +201,7 @@ async function writeTargetTable(
 function settle(item: Attempt, parameters: RunParameters, finishedAt: Date): Settled {
   const source = sourceTableOf(item.metric.sql);
   const failure = isFailed(item) ? item.failure : undefined;
-  const executed = isExecuted(item) ? item.executed : undefined;
+  const values = isExecuted(item) ? item.values : undefined;
   const category = failure?.category ?? null;
   const reason = failure ? oneLineReason(failure) : SUCCESS_REASON;
   return {
@@ -208,7 +212,7 @@ function settle(item: Attempt, parameters: RunParameters, finishedAt: Date): Set
       error_category: category,
       reason,
       target_table: item.metric.target_table,
-      metric_output: executed?.values.metric_output ?? null,
+      metric_output: values?.metric_output ?? null,
       started_at: item.startedAt.toISOString(),
       finished_at: finishedAt.toISOString(),
       duration_ms: finishedAt.getTime() - item.startedAt.getTime(),
@@ -220,7 +224,7 @@ function settle(item: Attempt, parameters: RunParameters, finishedAt: Date): Set
       target_table: item.metric.target_table,
       error_category: category,
       reason,
-      latest_source_parttn_dt: executed?.partitionDate ?? parameters.run_date,
+      latest_source_parttn_dt: item.partitionDate ?? parameters.run_date,
     },
   };
 }
@@ -239,7 +243,7 @@ async function writeRecon(
     await writeReconRows(deps.warehouse, parameters.recon_table, entries.map((entry) => reconRow(entry, parameters, runId, loadedAt)));
     return null;
   } catch (error) {
-    deps.logger.error({ err: error }, 'recon write failed');
+    deps.logger.error(failureLogFields(error), 'recon write failed');
     return { error_category: 'RECON_CREATION_ERROR', reason: oneLineReason(`Recon write to ${parameters.recon_table} failed: ${oneLineReason(error)}`) };
   }
 }

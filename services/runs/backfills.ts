@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import type { BackfillParameters } from '../pipeline/run-parameters.js';
-import type { IdempotencyStore } from './idempotency-store.js';
+import type { IdempotencyKey, IdempotencyStore } from './idempotency-store.js';
 import { IdempotencyKeyReusedError } from './run-errors.js';
 import type { RunPool } from './run-pool.js';
 import { fingerprintOf } from './run-service.js';
@@ -40,7 +40,7 @@ export class Backfills {
     private readonly idempotency: IdempotencyStore<Backfill>,
   ) {}
 
-  async start(request: BackfillParameters, idempotencyKey: string | undefined): Promise<BackfillStart> {
+  async start(request: BackfillParameters, idempotencyKey: IdempotencyKey | undefined): Promise<BackfillStart> {
     const fingerprint = fingerprintOf(request);
     const existing = this.#existing(fingerprint, idempotencyKey);
     if (existing !== undefined) return { backfill: existing, created: false };
@@ -70,7 +70,7 @@ export class Backfills {
   }
 
   /** The backfill this request already started: its idempotency key's, or an identical one in flight. */
-  #existing(fingerprint: string, idempotencyKey: string | undefined): Backfill | undefined {
+  #existing(fingerprint: string, idempotencyKey: IdempotencyKey | undefined): Backfill | undefined {
     const claim = idempotencyKey === undefined ? undefined : this.idempotency.find(idempotencyKey);
     if (claim !== undefined) {
       if (claim.fingerprint !== fingerprint) throw new IdempotencyKeyReusedError(claim.value.backfill_id, 'backfill');

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { OAuth2Client } from 'google-auth-library';
+import { OAuth2Client, type TokenPayload } from 'google-auth-library';
 import { ForbiddenError, UnauthenticatedError } from './run-errors.js';
 
 /** Key id to PEM certificate or public key: Google's published signing keys, or a test's own. */
@@ -19,15 +19,20 @@ export type CallerAuthPolicy =
       certificates?: () => Promise<SigningCertificates>;
     };
 
-/** Checks the Authorization header of a call; resolves when the caller may call. */
-export type CallerVerifier = (authorization: string | undefined) => Promise<void>;
+/**
+ * Checks the Authorization header of a call; resolves with the caller's
+ * verified identity when it may call. Idempotency keys are scoped by it, so
+ * one caller cannot claim another's key. Without authentication every caller
+ * is the same anonymous one; every holder of the static token is one caller.
+ */
+export type CallerVerifier = (authorization: string | undefined) => Promise<string>;
 
 const GOOGLE_ISSUERS = ['https://accounts.google.com', 'accounts.google.com'];
 
 export function createCallerVerifier(policy: CallerAuthPolicy): CallerVerifier {
   switch (policy.mode) {
     case 'none':
-      return () => Promise.resolve();
+      return () => Promise.resolve('anonymous');
     case 'token': {
       const expected = digest(policy.token);
       // A missing or bad header rejects rather than throws, as with the other verifiers.
@@ -35,6 +40,7 @@ export function createCallerVerifier(policy: CallerAuthPolicy): CallerVerifier {
         Promise.resolve().then(() => {
           // Comparing digests keeps the comparison constant-time whatever the length given.
           if (!timingSafeEqual(digest(bearerToken(authorization)), expected)) throw new UnauthenticatedError('The bearer token is not valid');
+          return 'token';
         });
     }
     case 'oidc':
@@ -47,19 +53,20 @@ function googleIdTokenVerifier(policy: Extract<CallerAuthPolicy, { mode: 'oidc' 
   const certificates = policy.certificates ?? (async () => (await client.getFederatedSignonCertsAsync()).certs as SigningCertificates);
   return async (authorization) => {
     const token = bearerToken(authorization);
-    let email: string | undefined;
+    let payload: TokenPayload | undefined;
     try {
-      const ticket = await client.verifySignedJwtWithCertsAsync(token, await certificates(), policy.audience, GOOGLE_ISSUERS);
-      const payload = ticket.getPayload();
-      email = payload?.email_verified === true ? payload.email : undefined;
+      payload = (await client.verifySignedJwtWithCertsAsync(token, await certificates(), policy.audience, GOOGLE_ISSUERS)).getPayload();
     } catch (error) {
       // The library's messages quote the token after a colon; keep only the reason before it.
       const reason = error instanceof Error ? (error.message.split(':')[0] ?? '') : '';
       throw new UnauthenticatedError(`The ID token did not verify${reason ? `: ${reason}` : ''}`);
     }
+    const email = payload?.email_verified === true ? payload.email : undefined;
     if (policy.emails.length > 0 && (email === undefined || !policy.emails.includes(email))) {
       throw new ForbiddenError('This identity may not call the service');
     }
+    // Google's subject id is stable and always signed, for identities without a verified email.
+    return email !== undefined ? `oidc:${email}` : `oidc-sub:${payload?.sub ?? ''}`;
   };
 }
 

@@ -1,6 +1,12 @@
 /** How long an idempotency key names what it started. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
+/** An idempotency key as one caller sent it: keys are scoped by the caller's verified identity. */
+export interface IdempotencyKey {
+  caller: string;
+  key: string;
+}
+
 interface Claim<T> {
   /** What the key started: a run id, or a backfill's answer. */
   value: T;
@@ -9,23 +15,25 @@ interface Claim<T> {
 }
 
 /**
- * Remembers what each idempotency key started, for 24 hours, on this
- * instance. Memory-only: a retry that reaches another instance after a
- * restart or scale-out runs again (which the per-run_date overwrite keeps
- * harmless); a shared store would be needed to rule that out too.
+ * Remembers what each caller's idempotency key started, for 24 hours, on
+ * this instance. A key one caller sent never names another caller's run, so a
+ * caller cannot squat a key (a spoofed Cloud Scheduler job name and time) to
+ * make the real request answer 409. Memory-only: a retry that reaches another
+ * instance after a restart or scale-out runs again (which the per-run_date
+ * overwrite keeps harmless); a shared store would be needed to rule that out too.
  */
 export class IdempotencyStore<T = string> {
   readonly #claims = new Map<string, Claim<T>>();
 
   constructor(private readonly now: () => Date) {}
 
-  find(key: string): Claim<T> | undefined {
+  find(key: IdempotencyKey): Claim<T> | undefined {
     this.#forgetExpired();
-    return this.#claims.get(key);
+    return this.#claims.get(scoped(key));
   }
 
-  remember(key: string, value: T, fingerprint: string): void {
-    this.#claims.set(key, { value, fingerprint, expiresAt: this.now().getTime() + IDEMPOTENCY_TTL_MS });
+  remember(key: IdempotencyKey, value: T, fingerprint: string): void {
+    this.#claims.set(scoped(key), { value, fingerprint, expiresAt: this.now().getTime() + IDEMPOTENCY_TTL_MS });
   }
 
   #forgetExpired(): void {
@@ -36,4 +44,9 @@ export class IdempotencyStore<T = string> {
       this.#claims.delete(key);
     }
   }
+}
+
+/** One text per (caller, key); JSON keeps 'a' + 'b:c' apart from 'a:b' + 'c'. */
+function scoped(key: IdempotencyKey): string {
+  return JSON.stringify([key.caller, key.key]);
 }

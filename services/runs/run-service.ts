@@ -1,7 +1,7 @@
 import { InvalidRunParametersError } from '../errors.js';
 import type { RunParameters } from '../pipeline/run-parameters.js';
 import { tableRefProblem } from '../table-ref.js';
-import type { IdempotencyStore } from './idempotency-store.js';
+import type { IdempotencyKey, IdempotencyStore } from './idempotency-store.js';
 import type { ReconRuns, RunListFilter, RunPage } from './recon-runs.js';
 import { FINISHED_RUN_STATUSES } from '../pipeline/run-outcome.js';
 import { summaryOf, type RunDocument, type RunStatus, type RunSummary, type SkippedRun } from './run-document.js';
@@ -38,7 +38,7 @@ export class RunService {
    * retry_failed_of and only_missing are resolved first, so their mistakes
    * answer at once; `skipped` when only_missing leaves nothing to run.
    */
-  async start(parameters: RunParameters, idempotencyKey: string | undefined): Promise<Submission | SkippedRun> {
+  async start(parameters: RunParameters, idempotencyKey: IdempotencyKey | undefined): Promise<Submission | SkippedRun> {
     const existing = this.existing(parameters, idempotencyKey);
     if (existing !== undefined) return existing;
     const [plan] = await this.selection.plan(parameters);
@@ -50,7 +50,7 @@ export class RunService {
    * Synchronous on purpose: no await between looking for an existing run and accepting a new one, so concurrent
    * duplicates cannot both start. `planned` is what the run executes, when resolving the request narrowed it.
    */
-  private submit(parameters: RunParameters, idempotencyKey: string | undefined, planned = parameters): Submission {
+  private submit(parameters: RunParameters, idempotencyKey: IdempotencyKey | undefined, planned = parameters): Submission {
     const existing = this.existing(parameters, idempotencyKey);
     if (existing !== undefined) return existing;
     const fingerprint = fingerprintOf(parameters);
@@ -60,7 +60,7 @@ export class RunService {
   }
 
   /** The run this request already started: its idempotency key's, or an identical one in flight. */
-  private existing(parameters: RunParameters, idempotencyKey: string | undefined): Submission | undefined {
+  private existing(parameters: RunParameters, idempotencyKey: IdempotencyKey | undefined): Submission | undefined {
     const fingerprint = fingerprintOf(parameters);
     const claim = idempotencyKey === undefined ? undefined : this.idempotency.find(idempotencyKey);
     if (claim !== undefined) {

@@ -1,4 +1,4 @@
-import { isKeyword, tokenize, type Token } from './sql-lexer.js';
+import { isKeyword, significant, tokenize, type Token } from './sql-lexer.js';
 
 /** A table named after FROM or JOIN: one to three parts, as written. */
 export interface TableReference {
@@ -12,10 +12,18 @@ export interface TableReference {
 /**
  * The tables a query reads, in the order they appear. Names are backticked or
  * bare (bare project ids may hold hyphens), one to three parts. Subqueries,
- * UNNEST and `EXTRACT(part FROM x)` are not tables.
+ * UNNEST, `EXTRACT(part FROM x)` and names defined by WITH are not tables
+ * (docs/contract.md#partition-info).
  */
 export function tableReferences(sql: string): TableReference[] {
   const tokens = tokenize(sql);
+  const withNames = withClauseNames(significant(tokens));
+  // A WITH name can only be used bare, as one part; `ds.cte` is a table.
+  return namedAfterFromOrJoin(tokens).filter((reference) => reference.dataset !== undefined || !withNames.has(reference.table.toLowerCase()));
+}
+
+/** Every name after FROM or JOIN, in text order. */
+function namedAfterFromOrJoin(tokens: Token[]): TableReference[] {
   const references: TableReference[] = [];
   const extractDepths: number[] = [];
   let depth = 0;
@@ -36,6 +44,39 @@ export function tableReferences(sql: string): TableReference[] {
     previous = token;
   }
   return references;
+}
+
+/**
+ * The names a query defines with WITH, at any depth, lower-cased (BigQuery
+ * matches them in any case): `WITH [RECURSIVE] a AS (...), b AS (...)`. A
+ * WITH that is not followed by `name AS (` (UNNEST ... WITH OFFSET) defines nothing.
+ */
+function withClauseNames(tokens: Token[]): Set<string> {
+  const names = new Set<string>();
+  tokens.forEach((token, index) => {
+    if (!isKeyword(token, 'WITH')) return;
+    let i = isKeyword(tokens[index + 1], 'RECURSIVE') ? index + 2 : index + 1;
+    for (;;) {
+      const name = tokens[i];
+      if (!name || (name.kind !== 'identifier' && name.kind !== 'quoted_identifier')) return;
+      if (!isKeyword(tokens[i + 1], 'AS') || tokens[i + 2]?.text !== '(') return;
+      names.add((name.kind === 'quoted_identifier' ? name.text.slice(1, -1) : name.text).toLowerCase());
+      i = closingParenthesis(tokens, i + 2) + 1;
+      if (tokens[i]?.text !== ',') return;
+      i++;
+    }
+  });
+  return names;
+}
+
+/** Index of the `)` matching the `(` at `open`, or the last index when it is unbalanced. */
+function closingParenthesis(tokens: Token[], open: number): number {
+  let depth = 0;
+  for (let i = open; i < tokens.length; i++) {
+    if (tokens[i]?.text === '(') depth++;
+    else if (tokens[i]?.text === ')' && --depth === 0) return i;
+  }
+  return tokens.length - 1;
 }
 
 function nextSignificant(tokens: Token[], from: number): number {

@@ -9,6 +9,7 @@ import type { RunResult } from '../../services/pipeline/run-outcome.js';
 import type { Warehouse } from '../../services/warehouse/warehouse.js';
 import { createConfigSource, createWarehouse, pipelineSettings } from '../adapters.js';
 import { createLogger } from '../logger.js';
+import { reportFatal } from '../process-failures.js';
 import { loadSettings, localConfigPolicy, SettingsError, type Settings } from '../settings.js';
 import { CliUsageError, parseCliArguments } from './cli-arguments.js';
 import { EXIT, exitCodeOf } from './exit-codes.js';
@@ -86,7 +87,8 @@ function checkedRequest(argv: string[], io: CliIo): { request: RunParameters | B
     return { request, settings };
   } catch (error) {
     if (error instanceof InvalidRunParametersError) return writeProblems(io.stderr, error.problems);
-    if (error instanceof CliUsageError || error instanceof SettingsError) {
+    if (error instanceof SettingsError) return reportFatal(error, io.stderr, io.env);
+    if (error instanceof CliUsageError) {
       io.stderr.write(`error: ${error.message}\n`);
       return EXIT.badArguments;
     }

@@ -82,6 +82,24 @@ t.test('the deploy step carries the settings the service needs on Cloud Run', as
   }
 });
 
+/** gcloud's --startup-probe / --liveness-probe value: comma-separated KEY=VALUE pairs (httpGet.path=/x,periodSeconds=10). */
+function probeOf(value: string | undefined): Map<string, string> {
+  return new Map((value ?? '').split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+}
+
+t.test('Cloud Run probes: startup on /readyz (the warehouse answers), liveness on /healthz (the process answers)', async (t) => {
+  const startup = probeOf(flags.get('--startup-probe'));
+  t.equal(startup.get('httpGet.path'), '/readyz');
+  const period = Number(startup.get('periodSeconds'));
+  const timeout = Number(startup.get('timeoutSeconds'));
+  t.ok(timeout > 5 && timeout <= period, "the probe waits longer than the readiness ping's own 5 s limit, and no longer than its period");
+  t.ok(period * Number(startup.get('failureThreshold')) <= 240, "Cloud Run's limit: failureThreshold x periodSeconds at most 240 s");
+  const liveness = probeOf(flags.get('--liveness-probe'));
+  t.equal(liveness.get('httpGet.path'), '/healthz', 'liveness does not depend on the warehouse: a BigQuery outage must not restart instances');
+  t.ok(Number(liveness.get('timeoutSeconds')) <= Number(liveness.get('periodSeconds')));
+  t.ok(Number(liveness.get('failureThreshold')) >= 1);
+});
+
 t.test('the environment: BigQuery, its project and location, recon table, config prefixes, auth, wait bound', async (t) => {
   t.equal(env.get('METRICS_WAREHOUSE'), 'bigquery');
   t.equal(env.get('GOOGLE_CLOUD_PROJECT'), '${PROJECT_ID}');

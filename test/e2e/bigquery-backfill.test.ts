@@ -35,7 +35,7 @@ t.test('on BigQuery: a backfill writes each date, a retry reruns only the failed
   const sales = metric('sales', `SELECT SUM(amount) AS metric_output, SUM(amount) AS numerator_value, COUNT(*) AS denominator_value,
     '{currently}' AS business_data_date FROM \`proj-a.sales.tx\` WHERE d = '{currently}'`);
   writeFileSync(config, JSON.stringify([sales, metric('steady', resultSql('1'))]));
-  const settings = { ...loadSettings({}), METRICS_DEFAULT_RECON_TABLE: RECON, METRICS_ALLOW_LOCAL_CONFIG: true, LOG_LEVEL: 'silent' as const };
+  const settings = { ...loadSettings({}), METRICS_DEFAULT_RECON_TABLE: RECON, METRICS_ALLOW_LOCAL_CONFIG: true, METRICS_LOCAL_CONFIG_DIR: dir, LOG_LEVEL: 'silent' as const };
   const app = await buildApp({ settings, warehouse, configSource: createLocalFileConfigSource({ maxBytes: 1024 * 1024 }), logger: pino({ level: 'silent' }) });
   t.teardown(() => app.close());
   const body = { gcs_path: config, run_date: '2024-01-15', dependencies: 'daily', partition_info_table: PARTITION_INFO, env: 'PRD', recon_table: RECON };

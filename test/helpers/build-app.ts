@@ -54,6 +54,8 @@ export async function build(t: Test, options: BuildOptions = {}) {
     METRICS_DEFAULT_RECON_TABLE: RECON,
     METRICS_SHUTDOWN_GRACE_MS: 100,
     LOG_LEVEL: 'silent',
+    // Configs are written to the test's directory; the HTTP service reads local configs only under this one.
+    METRICS_LOCAL_CONFIG_DIR: dir,
     ...options.settings,
   };
   await prepareProjects(settings.METRICS_DUCKDB_DIR, { 'proj-a': [], ...options.projects });

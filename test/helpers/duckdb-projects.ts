@@ -1,7 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance, quotedIdentifier, quotedString } from '@duckdb/node-api';
+import { parseTableRef } from '../../services/table-ref.js';
 import { translateBigQuerySql } from '../../services/warehouse/duckdb/bigquery-to-duckdb.js';
+import { createDuckDbWarehouse } from '../../services/warehouse/duckdb/duckdb-warehouse.js';
 
 /**
  * Writes project files into a warehouse directory BEFORE a DuckDbWarehouse
@@ -24,5 +26,16 @@ export async function prepareProjects(directory: string, projects: Record<string
   } finally {
     connection.closeSync();
     instance.closeSync();
+  }
+}
+
+/** Which of `tables` (project.dataset.table) exist in the warehouse directory: [] proves a run wrote nothing. */
+export async function existingTables(directory: string, tables: readonly string[]): Promise<string[]> {
+  const warehouse = await createDuckDbWarehouse({ directory });
+  try {
+    const found = await Promise.all(tables.map(async (name) => ((await warehouse.getTableSchema(parseTableRef(name))) ? [name] : [])));
+    return found.flat();
+  } finally {
+    await warehouse.close();
   }
 }

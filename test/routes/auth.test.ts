@@ -1,4 +1,5 @@
 import { createSign, generateKeyPairSync } from 'node:crypto';
+import { pino } from 'pino';
 import t from 'tap';
 import { SettingsError } from '../../src/settings.js';
 import { build, quickMetric } from '../helpers/build-app.js';
@@ -68,5 +69,47 @@ t.test('oidc mode: verifies signature, audience, issuer, expiry and the allowed 
 });
 
 t.test('oidc mode without an audience stops start-up', async (t) => {
-  await t.rejects(build(t, { settings: { METRICS_AUTH_MODE: 'oidc' } }), SettingsError);
+  await t.rejects(build(t, { settings: { METRICS_AUTH_MODE: 'oidc', METRICS_OIDC_EMAILS: SCHEDULER } }), {
+    name: 'SettingsError',
+    problems: ['METRICS_OIDC_AUDIENCE must be set (the service URL) with METRICS_AUTH_MODE=oidc'],
+  });
+});
+
+t.test('oidc mode with no allowed emails fails closed: start-up refuses unless any identity is allowed explicitly', async (t) => {
+  await t.rejects(build(t, { settings: { METRICS_AUTH_MODE: 'oidc', METRICS_OIDC_AUDIENCE: AUDIENCE } }), {
+    name: 'SettingsError',
+    problems: [/^METRICS_OIDC_EMAILS must list the caller emails allowed .* set METRICS_OIDC_ALLOW_ANY_IDENTITY=true$/],
+  });
+});
+
+t.test('oidc mode allowing any identity starts with a warning, and lets any Google-signed identity call', async (t) => {
+  const google = signer('key-1');
+  const lines: string[] = [];
+  const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(line) });
+  const { app } = await build(t, {
+    settings: { METRICS_AUTH_MODE: 'oidc', METRICS_OIDC_AUDIENCE: AUDIENCE, METRICS_OIDC_ALLOW_ANY_IDENTITY: true },
+    app: { oidcCertificates: async () => google.certificates, logger },
+  });
+  t.match(lines.join(''), /METRICS_OIDC_ALLOW_ANY_IDENTITY=true: any Google-signed identity/);
+  const response = await app.inject({ method: 'GET', url: '/runs', headers: { authorization: `Bearer ${google.sign({ email: 'anyone@example.com' })}` } });
+  t.equal(response.statusCode, 200);
+});
+
+t.test("idempotency keys are scoped by the verified caller: spoofed Cloud Scheduler headers cannot squat the scheduler's run", async (t) => {
+  const google = signer('key-1');
+  const { app, writeConfig, runBody } = await build(t, {
+    settings: { METRICS_AUTH_MODE: 'oidc', METRICS_OIDC_AUDIENCE: AUDIENCE, METRICS_OIDC_EMAILS: `${SCHEDULER},intruder@proj-a.iam.gserviceaccount.com` },
+    app: { oidcCertificates: async () => google.certificates },
+  });
+  const config = writeConfig([quickMetric('m1')]);
+  const scheduled = { 'x-cloudscheduler-jobname': 'metrics-nightly', 'x-cloudscheduler-scheduletime': '2024-01-16T02:00:00Z' };
+  const as = (email: string) => ({ ...scheduled, authorization: `Bearer ${google.sign({ email })}` });
+  const squat = await app.inject({ method: 'POST', url: '/runs', payload: runBody(config, { run_date: '2024-01-01' }), headers: as('intruder@proj-a.iam.gserviceaccount.com') });
+  t.equal(squat.statusCode, 202);
+  const real = await app.inject({ method: 'POST', url: '/runs', payload: runBody(config), headers: as(SCHEDULER) });
+  t.equal(real.statusCode, 202, 'the real scheduled request starts its run instead of answering 409');
+  t.not(real.json<{ run_id: string }>().run_id, squat.json<{ run_id: string }>().run_id);
+  const retry = await app.inject({ method: 'POST', url: '/runs', payload: runBody(config), headers: as(SCHEDULER) });
+  t.equal(retry.statusCode, 200, "the scheduler's own retry still finds its run");
+  t.equal(retry.json<{ run_id: string }>().run_id, real.json<{ run_id: string }>().run_id);
 });

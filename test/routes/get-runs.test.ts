@@ -28,7 +28,7 @@ t.test('GET /runs/:id answers a finished run from the recon table', async (t) =>
     counts: { metrics: 2, passed: 1, failed: 1, pending: 0 },
     metrics: [
       { metric_id: 'm1', status: 'Passed', error_category: null, target_table: 'metrics.out', finished_at: /Z$/ },
-      { metric_id: 'm2', status: 'Failed', error_category: 'SQL_EXECUTION_ERROR', reason: /proj-a/ },
+      { metric_id: 'm2', status: 'Failed', error_category: 'SQL_EXECUTION_ERROR', reason: /nowhere/ },
     ],
   });
 });
@@ -140,6 +140,38 @@ t.test('GET /runs names each bad query parameter', async (t) => {
   t.same(response.json<ErrorResponse>().details?.map((problem: { field: string }) => problem.field).sort(), ['limit', 'status']);
 });
 
+t.test('GET /runs answers 400 naming offset or limit when huge, not whole or negative, never 500', async (t) => {
+  const { app, writeConfig, runBody } = await build(t);
+  // A recon table that exists, so a bad offset would reach the warehouse.
+  await app.inject({ method: 'POST', url: '/runs?wait=true', payload: runBody(writeConfig([quickMetric('m1')])) });
+  for (const [query, field] of [
+    ['offset=1e20', 'offset'],
+    ['offset=9007199254740993', 'offset'],
+    ['offset=1000001', 'offset'],
+    ['offset=1.5', 'offset'],
+    ['offset=-1', 'offset'],
+    ['offset=ten', 'offset'],
+    ['offset=-Infinity', 'offset'],
+    ['limit=Infinity', 'limit'],
+    ['limit=1e400', 'limit'],
+    ['limit=1e3', 'limit'],
+    ['limit=0.5', 'limit'],
+    ['limit=101', 'limit'],
+  ] as const) {
+    const response = await app.inject({ method: 'GET', url: `/runs?${query}` });
+    t.equal(response.statusCode, 400, query);
+    t.same(response.json<ErrorResponse>().details?.map((problem) => problem.field), [field], query);
+  }
+  t.equal((await app.inject({ method: 'GET', url: '/runs?offset=1000000' })).statusCode, 200, 'the largest offset is answered');
+});
+
+t.test('GET /runs answers 400 for a recon_table name longer than BigQuery allows', async (t) => {
+  const { app } = await build(t);
+  const response = await app.inject({ method: 'GET', url: `/runs?recon_table=proj-a.audit.${'x'.repeat(1025)}` });
+  t.equal(response.statusCode, 400);
+  t.match(response.json<ErrorResponse>().details, [{ field: 'recon_table', reason: /longer than BigQuery's limit of 1024 characters/ }]);
+});
+
 t.test('a failing recon read answers 500 without its cause', async (t) => {
   const { app, warehouse } = await build(t);
   // Every recon column, but a run_id no run id can be compared with: the query fails in the warehouse.
@@ -149,7 +181,13 @@ t.test('a failing recon read answers 500 without its cause', async (t) => {
   await warehouse.appendRows(broken, [{ name: 'run_id', type: 'INT64' }], [{ run_id: '1' }]);
   const response = await app.inject({ method: 'GET', url: '/runs/r1?recon_table=proj-a.audit.broken' });
   t.equal(response.statusCode, 500);
-  t.same(response.json(), { statusCode: 500, error: 'Internal Server Error', code: 'INTERNAL_ERROR', message: 'Internal server error' });
+  t.same(response.json(), {
+    statusCode: 500,
+    error: 'Internal Server Error',
+    code: 'INTERNAL_ERROR',
+    message: 'Internal server error',
+    request_id: response.headers['x-request-id'],
+  });
 });
 
 t.test('a recon table whose schema cannot be read answers 500 without its cause', async (t) => {

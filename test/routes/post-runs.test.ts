@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import t from 'tap';
 import { build, gatedConfigSource, quickMetric, type ErrorResponse, type RunDocument } from '../helpers/build-app.js';
 
@@ -63,6 +65,26 @@ t.test('POST /runs refuses a local config path unless local configs are allowed'
   const response = await app.inject({ method: 'POST', url: '/runs', payload: runBody(writeConfig([quickMetric('m1')])) });
   t.equal(response.statusCode, 400);
   t.match(response.json<ErrorResponse>().details, [{ field: 'gcs_path', reason: /local config paths are not allowed/ }]);
+});
+
+t.test('POST /runs judges the types as sent: a number or a boolean is not a dependency name, a number not a date', async (t) => {
+  const { app, writeConfig, runBody } = await build(t);
+  const config = writeConfig([quickMetric('m1')]);
+  for (const [field, value] of [['dependencies', 0], ['dependencies', [true]], ['run_date', 20240115], ['env', 1]] as const) {
+    const response = await app.inject({ method: 'POST', url: '/runs', payload: runBody(config, { [field]: value }) });
+    t.equal(response.statusCode, 400, `${field}: ${JSON.stringify(value)}`);
+    t.match(response.json<ErrorResponse>().details, [{ field }]);
+  }
+});
+
+t.test('POST /runs answers 400 for a table name longer than BigQuery allows, and creates nothing', async (t) => {
+  const { app, settings, writeConfig, runBody } = await build(t);
+  const table = `${'x'.repeat(100_000)}`;
+  const response = await app.inject({ method: 'POST', url: '/runs', payload: runBody(writeConfig([quickMetric('m1')]), { recon_table: `analytics.audit.${table}` }) });
+  t.equal(response.statusCode, 400);
+  t.match(response.json<ErrorResponse>().details, [{ field: 'recon_table', reason: /^table 'x{80}\.\.\.' \(100000 characters\) is longer than BigQuery's limit/ }]);
+  t.ok(response.body.length < 2_000, 'the name is not echoed whole');
+  t.notOk(existsSync(join(settings.METRICS_DUCKDB_DIR, 'analytics.duckdb')), 'no project, so no table, was created');
 });
 
 t.test('POST /runs answers 429 with Retry-After when every slot and the queue are taken', async (t) => {

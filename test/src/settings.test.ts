@@ -28,3 +28,35 @@ t.test('a bad value stops start-up naming the variable', async (t) => {
   t.throws(() => loadSettings({ PORT: 'eighty', METRICS_WAREHOUSE: 'oracle' }), SettingsError);
   t.throws(() => loadSettings({ METRICS_QUERY_TIMEOUT_MS: '-5' }), { message: /METRICS_QUERY_TIMEOUT_MS/ });
 });
+
+/** The problems a SettingsError lists for `env`. */
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadSettings(env);
+  } catch (error) {
+    if (error instanceof SettingsError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a SettingsError');
+}
+
+t.test('every bad setting is one problem naming the variable, what it allows and what it got', async (t) => {
+  t.same(problemsOf({ METRICS_WAREHOUSE: 'snowflake', PORT: 'eighty', METRICS_ALLOW_LOCAL_CONFIG: 'perhaps', LOG_LEVEL: 'loud' }), [
+    "METRICS_WAREHOUSE must be one of duckdb, bigquery, got 'snowflake'",
+    "METRICS_ALLOW_LOCAL_CONFIG must be true or false, got 'perhaps'",
+    "PORT must be a whole number from 0 to 65535, got 'eighty'",
+    "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got 'loud'",
+  ]);
+  t.same(problemsOf({ METRICS_QUERY_TIMEOUT_MS: '1.5', BIGQUERY_EMULATOR_HOST: 'localhost:9050', METRICS_DUCKDB_CONNECTIONS: '0' }), [
+    "METRICS_DUCKDB_CONNECTIONS must be a whole number from 1 to 64, got '0'",
+    "METRICS_QUERY_TIMEOUT_MS must be a whole number of at least 1, got '1.5'",
+    "BIGQUERY_EMULATOR_HOST must be an http:// or https:// URL, got 'localhost:9050'",
+  ]);
+});
+
+t.test('a BigQuery emulator without GOOGLE_CLOUD_PROJECT is a settings problem, not a crash later', async (t) => {
+  t.same(problemsOf({ METRICS_WAREHOUSE: 'bigquery', BIGQUERY_EMULATOR_HOST: 'http://127.0.0.1:9050' }), [
+    'GOOGLE_CLOUD_PROJECT must be set when BIGQUERY_EMULATOR_HOST is: an emulator has no credentials to tell the project',
+  ]);
+  t.doesNotThrow(() => loadSettings({ BIGQUERY_EMULATOR_HOST: 'http://127.0.0.1:9050' }), 'irrelevant on DuckDB');
+});

@@ -96,7 +96,20 @@ t.test('invalid JSON gives one (file) problem naming the source and the parse po
   const problems = problemsOf('[{"metric_id": "a",}]');
   t.equal(problems.length, 1);
   t.equal(problems[0]?.field, '(file)');
-  t.match(problems[0]?.reason, /^gs:\/\/bucket\/metrics\.json is not valid JSON: .*at position 19/);
+  t.equal(problems[0]?.reason, 'gs://bucket/metrics.json is not valid JSON at line 1, column 20 (property name expected)');
+});
+
+t.test('the parse position counts lines and columns from 1', async (t) => {
+  t.match(problemsOf('[\n  {"metric_id": "a"}\n  {"metric_id": "b"}\n]')[0]?.reason, /not valid JSON at line 3, column 3 \(comma expected\)$/);
+  t.match(problemsOf('')[0]?.reason, /not valid JSON at line 1, column 1 \(value expected\)$/);
+});
+
+t.test('a file that is not JSON is never quoted in the problem, however short', async (t) => {
+  for (const secret of ['root:x:0:0:root:/root:/bin/bash', 'hunter2', 'AKIA1234SECRET', '{"password": hunter2}']) {
+    const [problem] = problemsOf(secret);
+    t.match(problem?.reason, /^gs:\/\/bucket\/metrics\.json is not valid JSON at line 1, column \d+ \([a-z ]+\)$/, secret);
+    t.notMatch(problem?.reason, /root|hunter|AKIA|password/, secret);
+  }
 });
 
 t.test('invalid JSON fails with category JSON_VALIDATION_ERROR', async (t) => {
@@ -235,7 +248,15 @@ t.test('target_table that is not three parts is rejected with the table-ref reas
 });
 
 t.test('target_table with a bad dataset names the dataset', async (t) => {
-  t.match(onlyProblem({ target_table: 'proj.my-ds.t' }), { field: 'target_table', reason: /dataset 'my-ds'/ });
+  t.match(onlyProblem({ target_table: 'my-proj.my-ds.t' }), { field: 'target_table', reason: /dataset 'my-ds'/ });
+});
+
+t.test('target_table with a table name over 1,024 characters is rejected naming the field', async (t) => {
+  t.match(onlyProblem({ target_table: `my-proj.ds.${'t'.repeat(1025)}` }), { field: 'target_table', reason: /longer than BigQuery's limit of 1024 characters/ });
+});
+
+t.test('target_table whose project is no Google Cloud project id is rejected', async (t) => {
+  t.match(onlyProblem({ target_table: 'Analytics.ds.t' }), { field: 'target_table', reason: /project 'Analytics' must be a Google Cloud project id/ });
 });
 
 t.test('the message reads record, metric_id, field and reason', async (t) => {

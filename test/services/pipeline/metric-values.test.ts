@@ -259,15 +259,15 @@ t.test('rounding does not lose digits beyond 16 significant ones', async (t) => 
 t.test('denominator_value 0 is a data quality error', async (t) => {
   t.match(
     rejected(() => valuesOf({ denominator_value: '0' })),
-    /denominator_value is 0 at 9 decimals \(the query returned '0'\); it must be greater than 0/,
+    /denominator_value is 0 \(the query returned '0'\); it must be greater than 0/,
   );
+  t.match(rejected(() => valuesOf({ denominator_value: '-0.000' })), /denominator_value is 0 /);
 });
 
-t.test('denominator_value that rounds to 0 at 9 decimals is a data quality error', async (t) => {
-  t.match(
-    rejected(() => valuesOf({ denominator_value: '0.0000000004' })),
-    /denominator_value is 0 at 9 decimals \(the query returned '0\.0000000004'\)/,
-  );
+t.test('a denominator_value that rounds to 0 at 9 decimals is judged before rounding: it passes with a warning', async (t) => {
+  const values = valuesOf({ denominator_value: '0.0000000001' });
+  t.equal(values.denominator_value, '0.000000000', 'stored rounded');
+  t.same(values.warnings, ['denominator_value 0.0000000001 is below 0.0000001 (stored as 0.000000000); a ratio over it may be unstable']);
 });
 
 t.test('a negative denominator_value is a data quality error', async (t) => {
@@ -277,10 +277,14 @@ t.test('a negative denominator_value is a data quality error', async (t) => {
   );
 });
 
+t.test('a negative denominator_value that rounds to 0 is still negative', async (t) => {
+  t.match(rejected(() => valuesOf({ denominator_value: '-0.0000000004' })), /denominator_value is negative \(the query returned '-0\.0000000004'\)/);
+});
+
 t.test('a denominator_value below 0.0000001 passes with a warning', async (t) => {
   const values = valuesOf({ denominator_value: '0.00000005' });
   t.equal(values.denominator_value, '0.000000050');
-  t.same(values.warnings, ['denominator_value 0.000000050 is below 0.0000001; a ratio over it may be unstable']);
+  t.same(values.warnings, ['denominator_value 0.00000005 is below 0.0000001 (stored as 0.000000050); a ratio over it may be unstable']);
 });
 
 t.test('a denominator_value of exactly 0.0000001 passes without a warning', async (t) => {

@@ -48,3 +48,9 @@ t.test('placeholders in comments are left alone and other braces are untouched',
   const sql = "SELECT 1 -- {currently}\nFROM x WHERE j = '{\"a\": 1}'";
   t.equal((await resolvePlaceholders(sql, '2024-01-15', lookup)).sql, sql);
 });
+
+t.test('{partition_info} after a WITH name takes the table referenced before it, never the WITH name', async (t) => {
+  const sql = 'WITH tx_cte AS (SELECT * FROM sales.tx) SELECT COUNT(*) FROM tx_cte WHERE dt = {partition_info}';
+  const resolved = await resolvePlaceholders(sql, '2024-01-15', lookup);
+  t.equal(resolved.sql, "WITH tx_cte AS (SELECT * FROM sales.tx) SELECT COUNT(*) FROM tx_cte WHERE dt = '2024-01-14'");
+});

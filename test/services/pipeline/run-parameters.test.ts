@@ -84,12 +84,12 @@ t.test('metric_ids: an array or a comma-separated string, trimmed, blanks and re
   t.match(problemsOf({ ...valid, metric_ids: 'a,b c,d-e' }), ["metric_ids: must be metric ids (letters, digits, underscores), got 'b c', 'd-e'"]);
 });
 
-t.test('a reason lists at most ten bad ids and quotes at most 100 characters of each', async (t) => {
+t.test('a reason lists at most ten bad ids and quotes at most 80 characters of each', async (t) => {
   const ids = Array.from({ length: 12 }, (_, index) => `bad-${index}`);
   t.match(problemsOf({ ...valid, metric_ids: ids }), [/'bad-9' and 2 more$/]);
   const [problem] = problemsOf({ ...valid, metric_ids: ['x'.repeat(5000) + '-'] });
   t.ok(problem !== undefined && problem.length < 200, 'a huge value is not echoed whole');
-  t.match(problemsOf({ ...valid, run_date: 'y'.repeat(5000) }), [/got 'y{100}\.\.\.'$/]);
+  t.match(problemsOf({ ...valid, run_date: 'y'.repeat(5000) }), [/got 'y{80}\.\.\.' \(5000 characters\)$/]);
 });
 
 t.test('retry_failed_of is a run id; only_missing is true or false', async (t) => {

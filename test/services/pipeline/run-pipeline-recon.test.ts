@@ -174,3 +174,34 @@ t.test('a run-level failure keeps its own category when its recon row cannot be 
   t.equal(result.run_failure?.error_category, 'GCS_READ_ERROR');
   t.match(result.run_failure?.reason, /missing\.json.*; Recon write to proj-a\.audit\.recon failed/);
 });
+
+t.test('a metric that fails after its {partition_info} date was resolved records that date, not run_date', async (t) => {
+  const fx = await pipelineFixture(t);
+  await fx.seedTable('proj-a.sales.tx', [{ name: 'd', type: 'DATE' }], [{ d: '2024-01-14' }]);
+  await fx.seedPartitionInfo([['sales', 'tx', '2024-01-14']]);
+  // A target table without the key columns cannot be written: the write fails after the query passed.
+  await fx.seedTable('proj-a.metrics.keyless', [{ name: 'metric_output', type: 'NUMERIC' }], []);
+  const from = 'FROM `proj-a.sales.tx` WHERE d = {partition_info}';
+  await fx.run(fx.writeConfig([
+    metric('sql_error', `SELECT no_such_column AS metric_output, 1 AS numerator_value, 1 AS denominator_value, d AS business_data_date ${from}`),
+    metric('data_quality', `${resultSql('1', '1', '0')} ${from}`),
+    metric('write_failed', `${resultSql('1')} ${from}`, { target_table: 'proj-a.metrics.keyless' }),
+  ]));
+  const rows = await fx.rows(RECON, 'source_system_id');
+  t.same(
+    rows.map((row) => [row.source_system_id, row.error_category, row.latest_source_parttn_dt]),
+    [
+      ['data_quality', 'DATA_QUALITY_ERROR', '2024-01-14'],
+      ['sql_error', 'SQL_EXECUTION_ERROR', '2024-01-14'],
+      ['write_failed', 'BIGQUERY_WRITE_ERROR', '2024-01-14'],
+    ],
+  );
+});
+
+t.test('the source columns of a WITH query name the table the WITH reads, never the WITH name', async (t) => {
+  const fx = await pipelineFixture(t);
+  await fx.seedTable('proj-a.sales.tx', [{ name: 'd', type: 'DATE' }], [{ d: '2024-01-14' }]);
+  await fx.run(fx.writeConfig([metric('with_query', `WITH cte AS (SELECT * FROM \`proj-a.sales.tx\`) ${resultSql('COUNT(*)')} FROM cte`)]));
+  const [row] = await fx.rows(RECON);
+  t.match(row, { source_system_id: 'with_query', clcltn_ds: 'Success', source_databs_nm: 'sales', source_table_nm: 'tx' });
+});

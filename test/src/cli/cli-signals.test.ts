@@ -1,15 +1,11 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
 import { createDuckDbWarehouse } from '../../../services/warehouse/duckdb/duckdb-warehouse.js';
 import { prepareProjects } from '../../helpers/duckdb-projects.js';
-import { endlessMetric } from '../../helpers/fixtures.js';
-
-const CLI = fileURLToPath(new URL('../../../src/cli.ts', import.meta.url));
-const TS_LOADER = fileURLToPath(new URL('../../../node_modules/@tapjs/typescript/dist/esm/import.mjs', import.meta.url));
-
+import { endlessMetric, RECON } from '../../helpers/fixtures.js';
+import { CLI, cliFlags, nodeArguments } from '../../helpers/real-process.js';
 
 /**
  * Starts the real CLI entry point in its own process on an endless metric,
@@ -17,11 +13,10 @@ const TS_LOADER = fileURLToPath(new URL('../../../node_modules/@tapjs/typescript
  */
 async function interruptedCli(t: Test, signals: NodeJS.Signals[]) {
   const dir = t.testdir();
-  await prepareProjects(join(dir, 'warehouse'), { p: [] });
   const config = join(dir, 'metrics.json');
   writeFileSync(config, JSON.stringify([endlessMetric('slow')]));
-  const flags = ['--gcs_path', config, '--run_date', '2024-01-15', '--dependencies', 'daily', '--partition_info_table', 'p.ops.partition_info', '--env', 'dev', '--recon_table', 'p.audit.recon'];
-  const child = spawn(process.execPath, [`--import=${TS_LOADER}`, CLI, ...flags], {
+  await prepareProjects(join(dir, 'warehouse'), { 'proj-a': [] });
+  const child = spawn(process.execPath, nodeArguments(CLI, cliFlags(config)), {
     env: { ...process.env, METRICS_DUCKDB_DIR: join(dir, 'warehouse'), LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -44,7 +39,7 @@ t.test('SIGTERM interrupts the run, which records the metric as interrupted and 
   t.match(out, /slow\s*│\s*Failed\s*│\s*PIPELINE_EXECUTION_ERROR/);
   const warehouse = await createDuckDbWarehouse({ directory: warehouseDir });
   t.teardown(() => warehouse.close());
-  const { rows } = await warehouse.query({ sql: 'SELECT source_system_id, clcltn_ds, excldd_reason_tx FROM `p.audit.recon`', timeoutMs: 10_000 });
+  const { rows } = await warehouse.query({ sql: `SELECT source_system_id, clcltn_ds, excldd_reason_tx FROM \`${RECON}\``, timeoutMs: 10_000 });
   t.match(rows, [{ source_system_id: 'slow', clcltn_ds: 'Failed', excldd_reason_tx: 'Run was interrupted (SIGTERM) before this metric finished' }]);
   t.equal(rows.length, 1);
 });

@@ -6,9 +6,8 @@ import { createDuckDbWarehouse } from '../../../services/warehouse/duckdb/duckdb
 import type { Row } from '../../../services/warehouse/warehouse.js';
 import { runCli } from '../../../src/cli/run-cli.js';
 import { prepareProjects } from '../../helpers/duckdb-projects.js';
-import { endlessMetric, metric, resultSql } from '../../helpers/fixtures.js';
+import { endlessMetric, metric, PARTITION_INFO, RECON, resultSql } from '../../helpers/fixtures.js';
 
-const RECON = 'p.audit.recon';
 
 /**
  * The real CLI in-process, invoked as often as a test needs on one DuckDB
@@ -19,8 +18,8 @@ function cliSession(t: Test, metrics: unknown[]) {
   const config = join(dir, 'metrics.json');
   writeFileSync(config, JSON.stringify(metrics));
   // The projects the runs write to exist, as in production: runs never create project files.
-  const projectReady = prepareProjects(join(dir, 'warehouse'), { p: [], 'proj-a': [] });
-  const base = ['--gcs_path', config, '--run_date', '2024-01-15', '--dependencies', 'daily', '--partition_info_table', 'p.ops.partition_info', '--env', 'dev', '--recon_table', RECON];
+  const projectReady = prepareProjects(join(dir, 'warehouse'), { 'proj-a': [] });
+  const base = ['--gcs_path', config, '--run_date', '2024-01-15', '--dependencies', 'daily', '--partition_info_table', PARTITION_INFO, '--env', 'dev', '--recon_table', RECON];
   /** `interruptOnceStarted` aborts the run the moment its first run logs that it started. */
   const cli = async (flags: string[] = [], interruptOnceStarted?: AbortController) => {
     await projectReady;
@@ -168,12 +167,12 @@ t.test('a recon table that is not one stops the CLI while planning a retry: exit
   const { cli, warehouseDir } = cliSession(t, [steady]);
   const warehouse = await createDuckDbWarehouse({ directory: warehouseDir });
   // A table by the recon name without the recon columns: no run can be read from it.
-  await warehouse.createTable({ project: 'p', dataset: 'audit', table: 'broken' }, [{ name: 'x', type: 'STRING' }]);
+  await warehouse.createTable({ project: 'proj-a', dataset: 'audit', table: 'broken' }, [{ name: 'x', type: 'STRING' }]);
   await warehouse.close();
-  const { code, err } = await cli(['--retry_failed_of', 'r1', '--recon_table', 'p.audit.broken']);
+  const { code, err } = await cli(['--retry_failed_of', 'r1', '--recon_table', 'proj-a.audit.broken']);
   t.equal(code, 64);
-  t.match(err, /recon_table: p\.audit\.broken is not a recon table: it lacks the column\(s\) module_id/);
+  t.match(err, /recon_table: proj-a\.audit\.broken is not a recon table: it lacks the column\(s\) module_id/);
   const reopened = await createDuckDbWarehouse({ directory: warehouseDir });
   t.teardown(() => reopened.close());
-  t.same((await reopened.query({ sql: 'SELECT * FROM `p.audit.broken`', timeoutMs: 10_000 })).rows, [], 'nothing written');
+  t.same((await reopened.query({ sql: 'SELECT * FROM `proj-a.audit.broken`', timeoutMs: 10_000 })).rows, [], 'nothing written');
 });

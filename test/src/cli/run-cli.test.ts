@@ -5,22 +5,22 @@ import { PassThrough } from 'node:stream';
 import t from 'tap';
 import { createDuckDbWarehouse } from '../../../services/warehouse/duckdb/duckdb-warehouse.js';
 import { runCli } from '../../../src/cli/run-cli.js';
-import { prepareProjects } from '../../helpers/duckdb-projects.js';
-import { endlessMetric } from '../../helpers/fixtures.js';
+import { existingTables, prepareProjects } from '../../helpers/duckdb-projects.js';
+import { endlessMetric, RECON, TARGET } from '../../helpers/fixtures.js';
 
 /** Runs the real CLI in-process on a DuckDB warehouse in a temp dir; returns code and output. */
 async function cli(t: Test, metrics: unknown, flags: Record<string, string> = {}, terminal = false, signal?: AbortSignal) {
   const dir = t.testdir();
-  await prepareProjects(join(dir, 'warehouse'), { p: [] });
+  await prepareProjects(join(dir, 'warehouse'), { 'proj-a': [] });
   const config = join(dir, 'metrics.json');
-  writeFileSync(config, JSON.stringify(metrics));
+  writeFileSync(config, typeof metrics === 'string' ? metrics : JSON.stringify(metrics));
   const args = {
     '--gcs_path': config,
     '--run_date': '2024-01-15',
     '--dependencies': 'daily',
-    '--partition_info_table': 'p.ops.partition_info',
+    '--partition_info_table': 'proj-a.ops.partition_info',
     '--env': 'dev',
-    '--recon_table': 'p.audit.recon',
+    '--recon_table': 'proj-a.audit.recon',
     ...flags,
   };
   const argv = Object.entries(args).flatMap(([flag, value]) => (value === '' ? [] : [flag, value]));
@@ -45,7 +45,7 @@ const good = (id: string, denominator = '1') => ({
   metric_type: 'count',
   sql: `SELECT 7 AS metric_output, 7 AS numerator_value, ${denominator} AS denominator_value, '{currently}' AS business_data_date`,
   dependency: 'daily',
-  target_table: 'p.metrics.out',
+  target_table: 'proj-a.metrics.out',
 });
 
 t.test('exit 0 when every selected metric passed, with a summary table', async (t) => {
@@ -76,19 +76,51 @@ t.test('exit 64 with one line per bad argument', async (t) => {
   t.match(lines, [/--run_date: must be a real calendar date/, /--dependencies: must be/, /--recon_table: must be project\.dataset\.table/, /--env: must be one of DEV, BLD, INT, PRE, PRD/]);
 });
 
+t.test('exit 64 for a table name longer than BigQuery allows, naming the flag, with an excerpt of the name', async (t) => {
+  const { code, err, dir } = await cli(t, [good('a')], { '--recon_table': `analytics.audit.${'x'.repeat(100_000)}` });
+  t.equal(code, 64);
+  t.match(err, /^error: --recon_table: table 'x{80}\.\.\.' \(100000 characters\) is longer than BigQuery's limit of 1024 characters\n$/);
+  t.same(await existingTables(join(dir, 'warehouse'), [RECON, TARGET]), [], 'nothing was written');
+});
+
 t.test('exit 64 for an unknown flag', async (t) => {
   const { code, err } = await cli(t, [good('a')], { '--run_dat': '2024-01-15' });
   t.equal(code, 64);
   t.match(err, /unknown option '--run_dat'/);
 });
 
-t.test('exit 64 for a bad setting, naming the variable', async (t) => {
+t.test('exit 64 for bad settings: one line each, naming the variable and what it allows, no stack', async (t) => {
   const stderr = new PassThrough();
   let err = '';
   stderr.on('data', (chunk) => (err += chunk));
-  const code = await runCli([], { stdout: new PassThrough(), stderr: stderr as unknown as NodeJS.WriteStream, env: { METRICS_WAREHOUSE: 'oracle' } });
+  const env = { METRICS_WAREHOUSE: 'snowflake', METRICS_RUN_QUEUE_SIZE: 'many' };
+  const code = await runCli([], { stdout: new PassThrough(), stderr: stderr as unknown as NodeJS.WriteStream, env });
   t.equal(code, 64);
-  t.match(err, /METRICS_WAREHOUSE/);
+  t.equal(
+    err,
+    "error: METRICS_WAREHOUSE must be one of duckdb, bigquery, got 'snowflake'\n" +
+      "error: METRICS_RUN_QUEUE_SIZE must be a whole number from 0 to 10000, got 'many'\n",
+  );
+});
+
+t.test('an invalid config is an expected failure: exit 2, logged by its reason without a stack', async (t) => {
+  const { code, err } = await cli(t, [{ ...good('a'), metric_type: 'median' }]);
+  t.equal(code, 2);
+  const logged = err.split('\n').filter((line) => line.startsWith('{'));
+  t.ok(logged.some((line) => line.includes('JSON_VALIDATION_ERROR') && line.includes('metric_type')), 'the reason is logged');
+  t.notMatch(err, /stack|\s+at\s.*\(/, 'no stack');
+});
+
+t.test('a file that is not JSON is never echoed: not on stdout, stderr or in the recon row', async (t) => {
+  const secret = 'root:x:0:0:hunter2';
+  const { code, out, err, dir } = await cli(t, secret);
+  t.equal(code, 2);
+  t.match(err, /is not valid JSON at line 1, column 1/);
+  const warehouse = await createDuckDbWarehouse({ directory: join(dir, 'warehouse') });
+  t.teardown(() => warehouse.close());
+  const { rows } = await warehouse.query({ sql: 'SELECT excldd_reason_tx FROM `proj-a.audit.recon`', timeoutMs: 10_000 });
+  t.match(rows, [{ excldd_reason_tx: /not valid JSON at line 1, column 1/ }]);
+  for (const text of [out, err, JSON.stringify(rows)]) t.notMatch(text, /root:x|hunter2/);
 });
 
 t.test('on a terminal: a progress line, and warnings as readable text instead of JSON', async (t) => {
@@ -117,7 +149,7 @@ t.test('an interrupted run records its unfinished metrics as interrupted and exi
   const warehouse = await createDuckDbWarehouse({ directory: join(dir, 'warehouse') });
   t.teardown(() => warehouse.close());
   const { rows } = await warehouse.query({
-    sql: 'SELECT source_system_id, clcltn_ds, error_category, excldd_reason_tx FROM `p.audit.recon` ORDER BY source_system_id',
+    sql: 'SELECT source_system_id, clcltn_ds, error_category, excldd_reason_tx FROM `proj-a.audit.recon` ORDER BY source_system_id',
     timeoutMs: 10_000,
   });
   t.match(rows, [

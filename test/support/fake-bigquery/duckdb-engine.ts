@@ -69,7 +69,13 @@ export class DuckDbEngine {
   async execute(sql: string, params: RestParameter[], project: string, signal?: AbortSignal): Promise<Execution> {
     const statementType = statementTypeOf(sql);
     return this.withConnection(project, async (connection) => {
-      const interrupt = () => connection.interrupt();
+      // Repeated until the statement ends: an interrupt that lands before DuckDB starts executing is lost.
+      let repeating: NodeJS.Timeout | undefined;
+      const stopInterrupting = () => clearInterval(repeating);
+      const interrupt = () => {
+        connection.interrupt();
+        repeating = setInterval(() => connection.interrupt(), 20);
+      };
       signal?.addEventListener('abort', interrupt, { once: true });
       let last: Execution = { statementType, columns: [], rows: [], affectedRows: 0 };
       let inTransaction = false;
@@ -88,9 +94,11 @@ export class DuckDbEngine {
         if (inTransaction) throw new HttpError(400, 'invalidQuery', 'Transaction was not committed before the script ended');
         return last;
       } catch (error) {
+        stopInterrupting();
         if (inTransaction) await connection.run('ROLLBACK');
         throw error;
       } finally {
+        stopInterrupting();
         signal?.removeEventListener('abort', interrupt);
       }
     });
