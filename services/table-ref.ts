@@ -5,8 +5,14 @@ export interface TableRef {
   table: string;
 }
 
-const PROJECT = /^[A-Za-z0-9-]+$/;
-const NAME = /^[A-Za-z0-9_]+$/;
+// Real project ids hold hyphens; dataset and table names never do.
+const PROJECT_CHARS = '[A-Za-z0-9-]+';
+const NAME_CHARS = '[A-Za-z0-9_]+';
+const PROJECT = new RegExp(`^${PROJECT_CHARS}$`);
+const NAME = new RegExp(`^${NAME_CHARS}$`);
+
+/** What tableRefProblem accepts, as a JSON Schema pattern: blanks around the name are allowed, as they are trimmed. */
+export const TABLE_REF_PATTERN = `^\\s*${PROJECT_CHARS}\\.${NAME_CHARS}\\.${NAME_CHARS}\\s*$`;
 
 /** Why `text` is not a valid `project.dataset.table`, or undefined when it is. */
 export function tableRefProblem(text: unknown): string | undefined {

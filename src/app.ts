@@ -6,6 +6,7 @@ import { registerOpenApi } from '../routes/openapi.js';
 import { healthRoutes } from '../routes/health.js';
 import { handleError, handleNotFound } from '../routes/http-errors.js';
 import { runRoutes } from '../routes/runs.js';
+import { schemaRoutes } from '../routes/schemas.js';
 import type { ConfigSource } from '../services/config-source/config-source.js';
 import { createCallerVerifier, type CallerAuthPolicy, type SigningCertificates } from '../services/runs/caller-auth.js';
 import { IdempotencyStore } from '../services/runs/idempotency-store.js';
@@ -75,6 +76,7 @@ export async function buildApp(options: BuildAppOptions) {
 
   await registerOpenApi(app);
   await app.register(healthRoutes, { service, warehouse });
+  await app.register(schemaRoutes);
   await app.register(runRoutes, {
     service,
     verifyCaller: createCallerVerifier(authPolicyOf(settings, options.oidcCertificates)),
