@@ -1,4 +1,5 @@
 import PQueue from 'p-queue';
+import type { Logger } from 'pino';
 import { categoryOf, oneLineReason, PipelineError } from '../errors.js';
 import { parseTableRef } from '../table-ref.js';
 import { selectMetrics } from './dependency-selection.js';
@@ -12,6 +13,8 @@ import { runStatusOf, type MetricOutcome, type RunFailure, type RunResult } from
 import type { RunParameters } from './run-parameters.js';
 import { writeReconRows, writeTargetBatch } from './table-writes.js';
 import { targetRow } from './target-rows.js';
+import { breachText, judgeTolerance, notChecked, type ToleranceCheck } from './tolerance.js';
+import { ToleranceHistory } from './tolerance-history.js';
 
 /** The recon reason of a metric the run could not finish; the abort reason says why (service shutdown, SIGTERM). */
 function interrupted(signal: AbortSignal, cause?: unknown): PipelineError {
@@ -19,17 +22,19 @@ function interrupted(signal: AbortSignal, cause?: unknown): PipelineError {
   return new PipelineError('PIPELINE_EXECUTION_ERROR', `Run was interrupted (${why}) before this metric finished`, { cause });
 }
 
-/** One metric's try: executed (values ready to write) or failed, never both. */
+/** One metric's try: executed (values ready to write) or failed, never both; with its tolerance check once judged. */
 type Attempt = Executed | Failed;
 interface Executed {
   metric: MetricDefinition;
   startedAt: Date;
   executed: ExecutedMetric;
+  tolerance?: ToleranceCheck;
 }
 interface Failed {
   metric: MetricDefinition;
   startedAt: Date;
   failure: PipelineError;
+  tolerance?: ToleranceCheck;
 }
 
 /** A metric whose fate is known: its outcome for the run result and its recon entry. */
@@ -96,8 +101,9 @@ async function planRun(parameters: RunParameters, deps: PipelineDependencies): P
 
 /**
  * Runs the metrics in a bounded pool and, per target table, writes the batch
- * of those that passed as soon as the table's last metric is done. A metric
- * is settled (recorded) when its fate is known: failed, or written.
+ * of those that passed as soon as the table's last metric is done. Their
+ * history for tolerance checks is read meanwhile, one query per table. A
+ * metric is settled (recorded) when its fate is known: failed, or written.
  */
 async function executeAndWrite(
   selected: MetricDefinition[],
@@ -116,9 +122,11 @@ async function executeAndWrite(
   };
   await Promise.all(
     [...groupByTarget(selected)].map(async ([table, metrics]) => {
-      const attempts = await Promise.all(
+      const history = readHistory(table, metrics, parameters, context);
+      const executed = await Promise.all(
         metrics.map((metric) => pool.add(() => attemptMetric(metric, context, control, now), { throwOnTimeout: true })),
       );
+      const attempts = executed.map(applyTolerance(await history, context.logger));
       attempts.filter(isFailed).forEach(record);
       (await writeTargetTable(table, attempts.filter(isExecuted), parameters, deps, control.runId, now)).forEach(record);
     }),
@@ -137,6 +145,26 @@ function executionContext(parameters: RunParameters, deps: PipelineDependencies,
     timeoutMs: settings.queryTimeoutMs,
     logger,
     ...(control.signal ? { signal: control.signal } : {}),
+  };
+}
+
+/** The history of the table's metrics that have a tolerance; none is read when none has. */
+async function readHistory(table: string, metrics: MetricDefinition[], parameters: RunParameters, context: MetricExecutionContext) {
+  const checked = metrics.filter((metric) => metric.tolerance !== undefined);
+  if (checked.length === 0) return undefined;
+  const { warehouse, timeoutMs, signal } = context;
+  return ToleranceHistory.read({ warehouse, table, metrics: checked, runDate: parameters.run_date, timeoutMs, ...(signal ? { signal } : {}) });
+}
+
+/** Judges an executed metric against its history; a blocking breach turns it into a failure, so it is not written. */
+function applyTolerance(history: ToleranceHistory | undefined, logger: Logger) {
+  return (attempt: Attempt): Attempt => {
+    const rule = attempt.metric.tolerance;
+    if (!isExecuted(attempt) || rule === undefined || history === undefined) return attempt;
+    const { metric, startedAt } = attempt;
+    const { check, failure } = judgeTolerance(rule, attempt.executed.values.metric_output, history.earlierValues(metric.metric_id));
+    if (check.outcome === 'Failed') logger.warn({ metric_id: metric.metric_id, tolerance: check, severity: rule.severity }, 'tolerance breached');
+    return failure ? { metric, startedAt, failure, tolerance: check } : { ...attempt, tolerance: check };
   };
 }
 
@@ -197,7 +225,8 @@ function settle(item: Attempt, parameters: RunParameters, finishedAt: Date): Set
   const failure = isFailed(item) ? item.failure : undefined;
   const executed = isExecuted(item) ? item.executed : undefined;
   const category = failure?.category ?? null;
-  const reason = failure ? oneLineReason(failure) : SUCCESS_REASON;
+  const tolerance = item.tolerance ?? (item.metric.tolerance ? notChecked(item.metric.tolerance) : null);
+  const reason = failure ? oneLineReason(failure) : passedReason(tolerance);
   return {
     outcome: {
       metric_id: item.metric.metric_id,
@@ -207,6 +236,7 @@ function settle(item: Attempt, parameters: RunParameters, finishedAt: Date): Set
       reason,
       target_table: item.metric.target_table,
       metric_output: executed?.values.metric_output ?? null,
+      tolerance,
       started_at: item.startedAt.toISOString(),
       finished_at: finishedAt.toISOString(),
       duration_ms: finishedAt.getTime() - item.startedAt.getTime(),
@@ -219,8 +249,14 @@ function settle(item: Attempt, parameters: RunParameters, finishedAt: Date): Set
       error_category: category,
       reason,
       latest_source_parttn_dt: executed?.partitionDate ?? parameters.run_date,
+      tolerance,
     },
   };
+}
+
+/** A passed metric's reason: the success text, and a breach of a warn-severity tolerance after it. */
+function passedReason(tolerance: ToleranceCheck | null): string {
+  return tolerance?.outcome === 'Failed' ? `${SUCCESS_REASON} ${breachText(tolerance)}` : SUCCESS_REASON;
 }
 
 /** Writes the run's recon rows; a failure is RECON_CREATION_ERROR for the run. */
