@@ -1,4 +1,5 @@
 import { Type, type FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import { DryRunFailureSchema, DryRunPlanSchema } from '../services/pipeline/dry-run-report.js';
 import type { LocalConfigPolicy } from '../services/pipeline/run-parameters.js';
 import type { CallerVerifier } from '../services/runs/caller-auth.js';
 import { RUN_STATUSES, RunDocumentSchema, RunSummarySchema, type RunDocument } from '../services/runs/run-document.js';
@@ -45,24 +46,33 @@ export const runRoutes: FastifyPluginCallbackTypebox<RunRoutesOptions> = (app, o
           '(or Cloud Scheduler job name and schedule time) within 24 h, returns the existing run with 200: no second execution.',
           'With wait=true the request is held until the run ends: 200 succeeded, 422 partial or failed, 202 if still running',
           'when the configured maximum wait ran out.',
+          'With dry_run=true nothing is written anywhere: 200 with a report of each metric (resolved SQL, partition dates, bytes),',
+          'or 422 with the run_failure of a run that would fail as a whole.',
         ].join(' '),
         security: [{ bearer: [] }],
         querystring: Type.Object(
-          { wait: Type.Boolean({ default: false, description: 'Hold the request until the run ends' }) },
+          {
+            wait: Type.Boolean({ default: false, description: 'Hold the request until the run ends' }),
+            dry_run: Type.Boolean({ default: false, description: 'Check everything a run does up to the warehouse write, write nothing, answer the report' }),
+          },
           { additionalProperties: false },
         ),
         headers: RunRequestHeadersSchema,
         body: RunParametersBodySchema,
         response: {
-          200: RunDocumentSchema,
+          200: Type.Union([RunDocumentSchema, DryRunPlanSchema]),
           202: RunDocumentSchema,
-          422: RunDocumentSchema,
+          422: Type.Union([RunDocumentSchema, DryRunFailureSchema]),
           ...errorResponses(400, 401, 403, 409, 413, 415, 429, 500, 503),
         },
       },
     },
     async (request, reply) => {
       const parameters = runParametersOf(request, localConfigPolicy);
+      if (request.query.dry_run) {
+        const report = await service.dryRun(parameters);
+        return reply.code('run_failure' in report ? 422 : 200).send(report);
+      }
       const { runId, created } = service.submit(parameters, idempotencyKeyOf(request.headers));
       reply.header('location', `/runs/${encodeURIComponent(runId)}`);
       if (request.query.wait) {

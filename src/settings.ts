@@ -53,6 +53,8 @@ export const SettingsSchema = Type.Object({
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info' },
   ),
+  /** The most bytes one metric's query may bill on BigQuery (its jobs' maximumBytesBilled); unset: no cap. */
+  METRICS_MAX_BYTES_BILLED: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
 });
 
 export type Settings = Static<typeof SettingsSchema>;

@@ -90,7 +90,7 @@ export async function runPipeline(parameters: RunParameters, dependencies: Pipel
 }
 
 /** The run-level steps: any failure here fails the run as a whole. */
-async function planRun(parameters: RunParameters, deps: PipelineDependencies): Promise<MetricDefinition[]> {
+export async function planRun(parameters: RunParameters, deps: PipelineDependencies): Promise<MetricDefinition[]> {
   const text = await deps.configSource.read(parameters.gcs_path);
   const selected = selectMetrics(parseMetricConfig(text, parameters.gcs_path), parameters.dependencies);
   if (selected.some((metric) => usesPartitionInfo(metric.sql))) {
@@ -134,7 +134,11 @@ async function executeAndWrite(
   return selected.map((metric) => settled.get(metric) as Settled);
 }
 
-function executionContext(parameters: RunParameters, deps: PipelineDependencies, control: RunControl): MetricExecutionContext {
+export function executionContext(
+  parameters: RunParameters,
+  deps: PipelineDependencies,
+  control: Pick<RunControl, 'runId' | 'signal'>,
+): MetricExecutionContext {
   const { warehouse, settings, logger } = deps;
   return {
     warehouse,
@@ -143,6 +147,7 @@ function executionContext(parameters: RunParameters, deps: PipelineDependencies,
     env: parameters.env,
     lookupPartitionDate: createPartitionDateLookup(warehouse, parseTableRef(parameters.partition_info_table), settings.queryTimeoutMs),
     timeoutMs: settings.queryTimeoutMs,
+    ...(settings.maxBytesBilled !== undefined ? { maxBytesBilled: settings.maxBytesBilled } : {}),
     logger,
     ...(control.signal ? { signal: control.signal } : {}),
   };

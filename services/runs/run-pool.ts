@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import PQueue from 'p-queue';
+import { dryRunPipeline } from '../pipeline/dry-run.js';
+import type { DryRunReport } from '../pipeline/dry-run-report.js';
 import type { PipelineDependencies } from '../pipeline/pipeline-dependencies.js';
 import type { RunParameters } from '../pipeline/run-parameters.js';
 import { runPipeline } from '../pipeline/run-pipeline.js';
@@ -52,6 +54,15 @@ export class RunPool {
     const outcome = this.#queue.add(() => this.#execute(run), { throwOnTimeout: true });
     this.#entries.set(run.runId, { run, outcome });
     return run;
+  }
+
+  /**
+   * A dry run, answered when done. It takes no run slot and is not queued:
+   * it writes nothing and runs no metric query. Refused while draining, as new runs are.
+   */
+  dryRun(parameters: RunParameters): Promise<DryRunReport> {
+    if (this.#draining) throw new ServiceDrainingError();
+    return dryRunPipeline(parameters, this.options.dependencies, { runId: randomUUID() });
   }
 
   find(runId: string): LiveRun | undefined {

@@ -1,4 +1,5 @@
 import { InvalidRunParametersError } from '../errors.js';
+import type { DryRunReport } from '../pipeline/dry-run-report.js';
 import type { RunParameters } from '../pipeline/run-parameters.js';
 import { tableRefProblem } from '../table-ref.js';
 import type { IdempotencyStore } from './idempotency-store.js';
@@ -43,6 +44,11 @@ export class RunService {
     const run = identical ?? this.pool.accept(parameters, fingerprint);
     if (idempotencyKey !== undefined) this.idempotency.remember(idempotencyKey, run.runId, fingerprint);
     return { runId: run.runId, created: identical === undefined };
+  }
+
+  /** Everything a run would do up to the warehouse write, with nothing written (docs/contract.md#dry-run). */
+  dryRun(parameters: RunParameters): Promise<DryRunReport> {
+    return this.pool.dryRun(parameters);
   }
 
   /** A run in flight here, else as the recon table records it. */

@@ -6,7 +6,7 @@ export class CliUsageError extends Error {
   override name = 'CliUsageError';
 }
 
-export type CliRequest = { help: string } | { parameters: RawRunParameters };
+export type CliRequest = { help: string } | { parameters: RawRunParameters; dryRun: boolean };
 
 /**
  * The six flags of the original job's main.py, with the same names. Flags are
@@ -23,6 +23,7 @@ export function parseCliArguments(argv: string[]): CliRequest {
     .option('--partition_info_table <table>', 'project.dataset.table holding latest partition dates')
     .option('--env <env>', 'DEV, BLD, INT, PRE or PRD')
     .option('--recon_table <table>', 'project.dataset.table receiving the recon (audit) rows')
+    .option('--dry_run', 'check everything a run does up to the warehouse write and write nothing; print each metric and the bytes it would read')
     .helpOption('-h, --help', 'show this help')
     .allowExcessArguments(false)
     .exitOverride()
@@ -38,5 +39,6 @@ export function parseCliArguments(argv: string[]): CliRequest {
     if (error instanceof CommanderError && error.code === 'commander.helpDisplayed') return { help: help ?? '' };
     throw new CliUsageError(error instanceof Error ? error.message.replace(/^error: /, '') : String(error));
   }
-  return { parameters: program.opts<RawRunParameters>() };
+  const { dry_run: dryRun, ...parameters } = program.opts<RawRunParameters & { dry_run?: true }>();
+  return { parameters, dryRun: dryRun === true };
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import type { Test } from 'tap';
 import { createLocalFileConfigSource } from '../../services/config-source/local-file-config-source.js';
+import { dryRunPipeline } from '../../services/pipeline/dry-run.js';
 import type { PipelineDependencies, PipelineSettings } from '../../services/pipeline/pipeline-dependencies.js';
 import { RECON_COLUMNS } from '../../services/pipeline/recon-rows.js';
 import type { RunParameters } from '../../services/pipeline/run-parameters.js';
@@ -37,7 +38,9 @@ export async function bigQueryPipelineFixture(t: Test, targets: string[], settin
   };
   const run = (gcsPath: string, parameters: Partial<RunParameters> = {}) =>
     runPipeline(runParameters(gcsPath, parameters), dependencies, { runId: randomUUID() });
+  const dryRun = (gcsPath: string, parameters: Partial<RunParameters> = {}) =>
+    dryRunPipeline(runParameters(gcsPath, parameters), dependencies, { runId: randomUUID() });
   const rows = async (table: string, orderBy = '1'): Promise<Row[]> =>
     (await fake.engine.execute(`SELECT * FROM \`${table}\` ORDER BY ${orderBy}`, [], parseTableRef(table).project)).rows;
-  return { fake, warehouse, dependencies, writeConfig: configWriter(dir), run, rows };
+  return { fake, warehouse, dependencies, writeConfig: configWriter(dir), run, dryRun, rows };
 }

@@ -28,3 +28,11 @@ t.test('a bad value stops start-up naming the variable', async (t) => {
   t.throws(() => loadSettings({ PORT: 'eighty', METRICS_WAREHOUSE: 'oracle' }), SettingsError);
   t.throws(() => loadSettings({ METRICS_QUERY_TIMEOUT_MS: '-5' }), { message: /METRICS_QUERY_TIMEOUT_MS/ });
 });
+
+t.test('METRICS_MAX_BYTES_BILLED is unset by default and otherwise a positive whole number of bytes', async (t) => {
+  t.equal(loadSettings({}).METRICS_MAX_BYTES_BILLED, undefined);
+  t.equal(loadSettings({ METRICS_MAX_BYTES_BILLED: '1000000000' }).METRICS_MAX_BYTES_BILLED, 1_000_000_000);
+  for (const bad of ['0', '-1', 'lots']) {
+    t.throws(() => loadSettings({ METRICS_MAX_BYTES_BILLED: bad }), { message: /METRICS_MAX_BYTES_BILLED/ }, bad);
+  }
+});

@@ -4,10 +4,11 @@
  */
 import { DuckDBInstance, quotedIdentifier, type DuckDBConnection } from '@duckdb/node-api';
 import type { TableRef } from '../../table-ref.js';
-import type { Column, QueryRequest, QueryResult, Row, Warehouse } from '../warehouse.js';
+import type { Column, DryRunEstimate, QueryRequest, QueryResult, Row, Warehouse } from '../warehouse.js';
 import { translateBigQuerySql } from './bigquery-to-duckdb.js';
 import { ConnectionPool, warehouseClosedError } from './connection-pool.js';
 import { setUpConnection } from './connection-setup.js';
+import { dryRunReadOnlyQuery } from './dry-run-query.js';
 import { duckDbTypeOf, portTypeOf } from './duckdb-cells.js';
 import { asPipelineError } from './duckdb-errors.js';
 import { ProjectCatalogs } from './project-catalogs.js';
@@ -68,21 +69,13 @@ export class DuckDbWarehouse implements Warehouse {
   }
 
   async query(request: QueryRequest): Promise<QueryResult> {
-    this.assertOpen();
-    const sql = translate(request.sql);
-    const deadline = new QueryDeadline(request.timeoutMs, request.signal);
-    try {
-      const connection = await this.pool.acquire(deadline.signal);
-      const work = (async () => {
-        await this.catalogs.attachNamedIn(request.sql);
-        return runReadOnlyQuery(connection, sql, request.params ?? {});
-      })().finally(() => this.pool.release(connection));
-      return await deadline.race(work, () => this.pool.interrupt(connection));
-    } catch (error) {
-      throw asPipelineError(error, 'SQL_EXECUTION_ERROR');
-    } finally {
-      deadline.dispose();
-    }
+    return this.withQueryConnection(request, (connection, sql) => runReadOnlyQuery(connection, sql, request.params ?? {}));
+  }
+
+  /** Prepared and discarded, never executed; DuckDB cannot tell the bytes a query would read. */
+  async dryRun(request: QueryRequest): Promise<DryRunEstimate> {
+    await this.withQueryConnection(request, (connection, sql) => dryRunReadOnlyQuery(connection, sql, request.params ?? {}));
+    return { bytesProcessed: null };
   }
 
   async getTableSchema(table: TableRef): Promise<Column[] | undefined> {
@@ -166,6 +159,28 @@ export class DuckDbWarehouse implements Warehouse {
       this.instance.closeSync();
     })();
     return this.closing;
+  }
+
+  /**
+   * Runs `work` with the request's SQL translated, on a pooled connection with
+   * the projects it names attached, interrupted at its deadline or abort.
+   */
+  private async withQueryConnection<T>(request: QueryRequest, work: (connection: DuckDBConnection, duckDbSql: string) => Promise<T>): Promise<T> {
+    this.assertOpen();
+    const sql = translate(request.sql);
+    const deadline = new QueryDeadline(request.timeoutMs, request.signal);
+    try {
+      const connection = await this.pool.acquire(deadline.signal);
+      const running = (async () => {
+        await this.catalogs.attachNamedIn(request.sql);
+        return work(connection, sql);
+      })().finally(() => this.pool.release(connection));
+      return await deadline.race(running, () => this.pool.interrupt(connection));
+    } catch (error) {
+      throw asPipelineError(error, 'SQL_EXECUTION_ERROR');
+    } finally {
+      deadline.dispose();
+    }
   }
 
   /**

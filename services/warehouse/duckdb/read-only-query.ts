@@ -1,4 +1,4 @@
-import { StatementType, type DuckDBConnection } from '@duckdb/node-api';
+import { StatementType, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
 import { PipelineError } from '../../errors.js';
 import type { Column, QueryParameter, QueryResult, Row } from '../warehouse.js';
 import { cellText, portTypeOf } from './duckdb-cells.js';
@@ -15,16 +15,8 @@ export async function runReadOnlyQuery(
   duckDbSql: string,
   params: Record<string, QueryParameter>,
 ): Promise<QueryResult> {
-  const statements = await connection.extractStatements(duckDbSql);
-  if (statements.count !== 1) {
-    throw new PipelineError('SQL_EXECUTION_ERROR', `Only one read-only SELECT statement may run; got ${statements.count} statements`);
-  }
-  const prepared = await statements.prepare(0);
+  const prepared = await prepareReadOnlyStatement(connection, duckDbSql);
   try {
-    if (prepared.statementType !== StatementType.SELECT) {
-      const kind = StatementType[prepared.statementType] ?? String(prepared.statementType);
-      throw new PipelineError('SQL_EXECUTION_ERROR', `Only a read-only SELECT statement may run; got ${kind}`);
-    }
     bindQueryParameters(prepared, params);
     const reader = await prepared.runAndReadAll();
     const names = reader.columnNames();
@@ -38,4 +30,22 @@ export async function runReadOnlyQuery(
   } finally {
     prepared.destroySync();
   }
+}
+
+/**
+ * The statement parsed, bound to its tables and planned, if and only if it
+ * is a single SELECT; nothing executes. The caller destroys it.
+ */
+export async function prepareReadOnlyStatement(connection: DuckDBConnection, duckDbSql: string): Promise<DuckDBPreparedStatement> {
+  const statements = await connection.extractStatements(duckDbSql);
+  if (statements.count !== 1) {
+    throw new PipelineError('SQL_EXECUTION_ERROR', `Only one read-only SELECT statement may run; got ${statements.count} statements`);
+  }
+  const prepared = await statements.prepare(0);
+  if (prepared.statementType !== StatementType.SELECT) {
+    const kind = StatementType[prepared.statementType] ?? String(prepared.statementType);
+    prepared.destroySync();
+    throw new PipelineError('SQL_EXECUTION_ERROR', `Only a read-only SELECT statement may run; got ${kind}`);
+  }
+  return prepared;
 }
