@@ -4,6 +4,7 @@ import t from 'tap';
 import { ConfigValidationError } from '../../../services/errors.js';
 import { parseMetricConfig } from '../../../services/pipeline/metric-config.js';
 import { MetricConfigSchema } from '../../../services/pipeline/metric-config-schema.js';
+import { metric, resultSql } from '../../helpers/fixtures.js';
 
 // A standard JSON Schema validator in strict mode, told only of the editor keyword the schema carries.
 const ajv = new Ajv({ strict: true, allErrors: true });
@@ -20,14 +21,7 @@ function validatorAccepts(config: unknown): boolean {
   }
 }
 
-const valid = {
-  metric_id: 'rev_1',
-  metric_name: 'Daily revenue',
-  metric_type: 'sum',
-  sql: 'SELECT 1 AS metric_output',
-  dependency: 'daily_batch',
-  target_table: 'my-proj.metrics_ds.daily_metrics',
-};
+const valid = metric('rev_1', resultSql('1'));
 const without = (field: string) => Object.fromEntries(Object.entries(valid).filter(([key]) => key !== field));
 const REQUIRED = Object.keys(valid);
 
