@@ -123,10 +123,10 @@ async function executeAndWrite(
   await Promise.all(
     [...groupByTarget(selected)].map(async ([table, metrics]) => {
       const history = readHistory(table, metrics, parameters, context);
-      const executed = await Promise.all(
+      const tried = await Promise.all(
         metrics.map((metric) => pool.add(() => attemptMetric(metric, context, control, now), { throwOnTimeout: true })),
       );
-      const attempts = executed.map(applyTolerance(await history, context.logger));
+      const attempts = tried.map(applyTolerance(await history, context.logger));
       attempts.filter(isFailed).forEach(record);
       (await writeTargetTable(table, attempts.filter(isExecuted), parameters, deps, control.runId, now)).forEach(record);
     }),
