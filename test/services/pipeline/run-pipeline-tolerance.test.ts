@@ -1,4 +1,5 @@
 import t from 'tap';
+import { TARGET_COLUMNS } from '../../../services/pipeline/target-rows.js';
 import { metric, pipelineFixture, RECON, resultSql, RUN_DATE, TARGET } from '../../helpers/pipeline-fixture.js';
 
 type Fixture = Awaited<ReturnType<typeof pipelineFixture>>;
@@ -7,9 +8,10 @@ type Fixture = Awaited<ReturnType<typeof pipelineFixture>>;
 const checked = (id: string, output: string, tolerance: Record<string, unknown> = {}) =>
   metric(id, resultSql(output), { tolerance_pct: 10, ...tolerance });
 
-/** Runs the pipeline once per [run_date, output] of metric `id`, in this order. */
-async function runDates(fx: Fixture, id: string, outputs: [date: string, output: string][], tolerance: Record<string, unknown> = {}) {
-  for (const [date, output] of outputs) await fx.run(fx.writeConfig([checked(id, output, tolerance)]), { run_date: date });
+/** Target rows of metric `id` at earlier dates, as runs of those dates would have left them. */
+async function history(fx: Fixture, id: string, outputs: [date: string, output: string | null][]) {
+  const rows = outputs.map(([partition_dt, metric_output]) => ({ metric_id: id, metric_name: id, metric_type: 'count', metric_output, partition_dt }));
+  await fx.seedTable(TARGET, TARGET_COLUMNS, rows);
 }
 
 /** The recon row of `id` written by the run `runId`. */
@@ -19,7 +21,7 @@ async function reconOf(fx: Fixture, runId: string, id = 'm1') {
 
 t.test('previous: a change within the limit passes; recon and result carry the check', async (t) => {
   const fx = await pipelineFixture(t);
-  await runDates(fx, 'm1', [['2024-01-14', '100']]);
+  await history(fx, 'm1', [['2024-01-14', '100']]);
   const result = await fx.run(fx.writeConfig([checked('m1', '105')]));
   t.same(result.metrics[0]?.tolerance, { baseline: '100.000000000', change_pct: '5', limit_pct: '10', outcome: 'Passed' });
   t.match(await reconOf(fx, result.run_id), {
@@ -32,7 +34,7 @@ t.test('previous: a change within the limit passes; recon and result carry the c
 
 t.test('previous is the latest earlier partition_dt, not an older one', async (t) => {
   const fx = await pipelineFixture(t);
-  await runDates(fx, 'm1', [['2024-01-10', '50'], ['2024-01-14', '100']]);
+  await history(fx, 'm1', [['2024-01-10', '50'], ['2024-01-14', '100']]);
   const result = await fx.run(fx.writeConfig([checked('m1', '105')]));
   t.equal(result.metrics[0]?.tolerance?.baseline, '100.000000000');
 });
@@ -40,7 +42,7 @@ t.test('previous is the latest earlier partition_dt, not an older one', async (t
 t.test('avg_N: the mean of the N latest earlier values', async (t) => {
   const fx = await pipelineFixture(t);
   const tolerance = { tolerance_baseline: 'avg_3' };
-  await runDates(fx, 'm1', [['2024-01-11', '1000'], ['2024-01-12', '90'], ['2024-01-13', '100'], ['2024-01-14', '110']], tolerance);
+  await history(fx, 'm1', [['2024-01-11', '1000'], ['2024-01-12', '90'], ['2024-01-13', '100'], ['2024-01-14', '110']]);
   const result = await fx.run(fx.writeConfig([checked('m1', '108', tolerance)]));
   t.same(result.metrics[0]?.tolerance, { baseline: '100.000000000', change_pct: '8', limit_pct: '10', outcome: 'Passed' });
 });
@@ -48,7 +50,7 @@ t.test('avg_N: the mean of the N latest earlier values', async (t) => {
 t.test('avg_N with fewer than N earlier values is NA, with the configured percent kept', async (t) => {
   const fx = await pipelineFixture(t);
   const tolerance = { tolerance_baseline: 'avg_3', tolerance_pct: 12.5 };
-  await runDates(fx, 'm1', [['2024-01-13', '100'], ['2024-01-14', '100']], tolerance);
+  await history(fx, 'm1', [['2024-01-13', '100'], ['2024-01-14', '100']]);
   const result = await fx.run(fx.writeConfig([checked('m1', '500', tolerance)]));
   t.same(result.metrics[0]?.tolerance, { baseline: null, change_pct: null, limit_pct: '12.5', outcome: 'NA' });
   t.match(await reconOf(fx, result.run_id), { tolrnc_pc: '12.5', rcncln_tolrnc_pass_in: 'NA', clcltn_ds: 'Success' });
@@ -56,7 +58,7 @@ t.test('avg_N with fewer than N earlier values is NA, with the configured percen
 
 t.test('warn: a breach writes the row as usual and flags it in the reason, the recon row and the result', async (t) => {
   const fx = await pipelineFixture(t);
-  await runDates(fx, 'm1', [['2024-01-14', '100']]);
+  await history(fx, 'm1', [['2024-01-14', '100']]);
   const result = await fx.run(fx.writeConfig([checked('m1', '200'), metric('plain', resultSql('7'))]));
   t.equal(result.status, 'succeeded');
   const reason = 'Metric data was successfully written. Tolerance breached: baseline 100.000000000, change 100%, limit 10%';
@@ -69,7 +71,7 @@ t.test('warn: a breach writes the row as usual and flags it in the reason, the r
 
 t.test('error: a breach fails the metric with DATA_QUALITY_ERROR and writes no row; the others are written', async (t) => {
   const fx = await pipelineFixture(t);
-  await runDates(fx, 'm1', [['2024-01-14', '100']]);
+  await history(fx, 'm1', [['2024-01-14', '100']]);
   const result = await fx.run(fx.writeConfig([checked('m1', '200', { tolerance_severity: 'error' }), metric('plain', resultSql('7'))]));
   t.equal(result.status, 'partial');
   t.match(result.metrics[0], {
@@ -85,7 +87,7 @@ t.test('error: a breach fails the metric with DATA_QUALITY_ERROR and writes no r
 
 t.test('error: a breach on a rerun leaves the older row of that date in place', async (t) => {
   const fx = await pipelineFixture(t);
-  await runDates(fx, 'm1', [['2024-01-14', '100'], [RUN_DATE, '105']], { tolerance_severity: 'error' });
+  await history(fx, 'm1', [['2024-01-14', '100'], [RUN_DATE, '105']]);
   const rerun = await fx.run(fx.writeConfig([checked('m1', '500', { tolerance_severity: 'error' })]));
   t.equal(rerun.metrics[0]?.error_category, 'DATA_QUALITY_ERROR');
   const rows = await fx.rows(TARGET, 'partition_dt');
@@ -104,14 +106,14 @@ t.test('NA: no baseline yet, as on the first run, when the target table does not
 
 t.test('NA: no earlier value of this metric_id, while others have history', async (t) => {
   const fx = await pipelineFixture(t);
-  await runDates(fx, 'other', [['2024-01-14', '100']]);
+  await history(fx, 'other', [['2024-01-14', '100']]);
   const result = await fx.run(fx.writeConfig([checked('m1', '100')]));
   t.match(result.metrics[0]?.tolerance, { baseline: null, outcome: 'NA' });
 });
 
 t.test('NA: a NULL metric_output today, or a NULL baseline', async (t) => {
   const fx = await pipelineFixture(t);
-  await runDates(fx, 'm1', [['2024-01-14', '100']]);
+  await history(fx, 'm1', [['2024-01-14', '100']]);
   const today = await fx.run(fx.writeConfig([checked('m1', 'NULL', { tolerance_severity: 'error' })]));
   t.match(today.metrics[0], { status: 'Passed', tolerance: { baseline: '100.000000000', change_pct: null, outcome: 'NA' } });
   const next = await fx.run(fx.writeConfig([checked('m1', '100', { tolerance_severity: 'error' })]), { run_date: '2024-01-16' });
@@ -120,7 +122,7 @@ t.test('NA: a NULL metric_output today, or a NULL baseline', async (t) => {
 
 t.test('NA: a zero baseline, where a percent is undefined', async (t) => {
   const fx = await pipelineFixture(t);
-  await runDates(fx, 'm1', [['2024-01-14', '0']]);
+  await history(fx, 'm1', [['2024-01-14', '0']]);
   const result = await fx.run(fx.writeConfig([checked('m1', '5', { tolerance_severity: 'error' })]));
   t.match(result.metrics[0], { status: 'Passed', tolerance: { baseline: '0.000000000', change_pct: null, outcome: 'NA' } });
 });
