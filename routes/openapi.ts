@@ -35,7 +35,12 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
 }
 
-/** The committed form of the document: stable key order as generated, two-space indent, final newline. */
+/** The committed form of the document. */
 export function openApiText(app: FastifyInstance): string {
-  return `${JSON.stringify(app.swagger(), null, 2)}\n`;
+  return jsonDocumentText(app.swagger());
+}
+
+/** How generated documents are committed: stable key order as generated, two-space indent, final newline. */
+export function jsonDocumentText(document: unknown): string {
+  return `${JSON.stringify(document, null, 2)}\n`;
 }

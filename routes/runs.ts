@@ -1,4 +1,5 @@
 import { Type, type FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import { DryRunFailureSchema, DryRunPlanSchema } from '../services/pipeline/dry-run-report.js';
 import type { LocalConfigPolicy } from '../services/pipeline/run-parameters.js';
 import type { CallerVerifier } from '../services/runs/caller-auth.js';
 import { RUN_STATUSES, RunDocumentSchema, RunSummarySchema, SkippedRunSchema, type RunDocument } from '../services/runs/run-document.js';
@@ -54,24 +55,33 @@ export const runRoutes: FastifyPluginCallbackTypebox<RunRoutesOptions> = (app, o
           'an id outside the dependencies answers 400, an unknown retry_failed_of run 404, a run still in flight',
           '409 RUN_IN_PROGRESS, a run with nothing Failed 409 NOTHING_TO_RETRY; with only_missing, a date on which every',
           'selected metric already Passed answers 200 {status: "skipped", run_date} and starts nothing.',
+          'With dry_run=true nothing is written anywhere: 200 with a report of each metric (resolved SQL, partition dates, bytes),',
+          'or 422 with the run_failure of a run that would fail as a whole.',
         ].join(' '),
         security: [{ bearer: [] }],
         querystring: Type.Object(
-          { wait: Type.Boolean({ default: false, description: 'Hold the request until the run ends' }) },
+          {
+            wait: Type.Boolean({ default: false, description: 'Hold the request until the run ends' }),
+            dry_run: Type.Boolean({ default: false, description: 'Check everything a run does up to the warehouse write, write nothing, answer the report' }),
+          },
           { additionalProperties: false },
         ),
         headers: RunRequestHeadersSchema,
         body: RunParametersBodySchema,
         response: {
-          200: Type.Union([RunDocumentSchema, SkippedRunSchema]),
+          200: Type.Union([RunDocumentSchema, SkippedRunSchema, DryRunPlanSchema]),
           202: RunDocumentSchema,
-          422: RunDocumentSchema,
+          422: Type.Union([RunDocumentSchema, DryRunFailureSchema]),
           ...errorResponses(400, 401, 403, 404, 409, 413, 415, 429, 500, 503),
         },
       },
     },
     async (request, reply) => {
       const parameters = await runParametersOf(request, facts.sentBodyOf(request), localConfigPolicy, localConfigDirectory);
+      if (request.query.dry_run) {
+        const report = await service.dryRun(parameters);
+        return reply.code('run_failure' in report ? 422 : 200).send(report);
+      }
       const started = await service.start(parameters, idempotencyKeyOf(request.headers, facts.callerOf(request)));
       if ('status' in started) return reply.code(200).send(started);
       const { runId, created } = started;

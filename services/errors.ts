@@ -70,6 +70,19 @@ export class UnselectedMetricsError extends PipelineError {
   }
 }
 
+/** A query would bill more bytes than the cost cap allows, so it was not run (docs/contract.md#cost-cap). */
+export class BytesBilledLimitError extends PipelineError {
+  override name = 'BytesBilledLimitError';
+  constructor(
+    /** What the warehouse says the query would bill (or process). */
+    readonly bytes: string,
+    readonly limit: string,
+    options?: { cause?: unknown },
+  ) {
+    super('SQL_EXECUTION_ERROR', `Query would bill ${bytes} bytes, over the limit ${limit} (METRICS_MAX_BYTES_BILLED)`, options);
+  }
+}
+
 export function describeProblem(problem: FieldProblem): string {
   const where: string[] = [];
   if (problem.index !== undefined) where.push(`record ${problem.index}`);

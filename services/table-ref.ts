@@ -8,10 +8,15 @@ export interface TableRef {
 }
 
 /** Google Cloud project ids: 6 to 30 lowercase letters, digits or hyphens, starting with a letter, not ending with a hyphen. */
-const PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+const PROJECT_CHARS = '[a-z][a-z0-9-]{4,28}[a-z0-9]';
 /** BigQuery dataset and table ids, as configs name them: letters, digits and underscores, at most 1,024 characters. */
-const NAME = /^[A-Za-z0-9_]+$/;
 const MAX_NAME_CHARS = 1024;
+const NAME_CHARS = `[A-Za-z0-9_]{1,${MAX_NAME_CHARS}}`;
+const PROJECT = new RegExp(`^${PROJECT_CHARS}$`);
+const NAME = /^[A-Za-z0-9_]+$/;
+
+/** What tableRefProblem accepts, as a JSON Schema pattern: blanks around the name are allowed, as they are trimmed. */
+export const TABLE_REF_PATTERN = `^\\s*${PROJECT_CHARS}\\.${NAME_CHARS}\\.${NAME_CHARS}\\s*$`;
 
 /** Why `text` is not a valid `project.dataset.table`, or undefined when it is. Quotes only an excerpt of what it was given. */
 export function tableRefProblem(text: unknown): string | undefined {

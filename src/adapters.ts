@@ -52,7 +52,12 @@ export function createConfigSource(settings: Settings): ConfigSource {
 }
 
 export function pipelineSettings(settings: Settings): PipelineSettings {
-  return { queryTimeoutMs: settings.METRICS_QUERY_TIMEOUT_MS, metricConcurrency: settings.METRICS_METRIC_CONCURRENCY };
+  const cap = settings.METRICS_MAX_BYTES_BILLED;
+  return {
+    queryTimeoutMs: settings.METRICS_QUERY_TIMEOUT_MS,
+    metricConcurrency: settings.METRICS_METRIC_CONCURRENCY,
+    ...(cap !== undefined ? { maxBytesBilled: String(cap) } : {}),
+  };
 }
 
 function retryPolicy(settings: Settings) {

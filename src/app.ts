@@ -8,6 +8,7 @@ import { healthRoutes } from '../routes/health.js';
 import { finiteNumbers } from '../routes/finite-numbers.js';
 import { handleClientError, handleError, handleNotFound, REQUEST_ID_HEADER } from '../routes/http-errors.js';
 import { runRoutes } from '../routes/runs.js';
+import { schemaRoutes } from '../routes/schemas.js';
 import type { ConfigSource } from '../services/config-source/config-source.js';
 import { Backfills } from '../services/runs/backfills.js';
 import { confineLocalConfigs } from '../services/config-source/local-config-directory.js';
@@ -67,6 +68,7 @@ export async function buildApp(options: BuildAppOptions) {
 
   await registerOpenApi(app);
   await app.register(healthRoutes, { service, readiness: new Readiness(warehouse, now) });
+  await app.register(schemaRoutes);
   const verifyCaller = createCallerVerifier(authPolicy);
   await app.register(runRoutes, {
     service,

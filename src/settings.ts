@@ -62,6 +62,8 @@ export const SettingsSchema = Type.Object({
   METRICS_LOCAL_CONFIG_DIR: Type.String({ minLength: 1, default: './examples' }),
   /** METRICS_AUTH_MODE=oidc with no METRICS_OIDC_EMAILS lets any Google-signed identity call: only when said explicitly. */
   METRICS_OIDC_ALLOW_ANY_IDENTITY: Type.Boolean({ default: false }),
+  /** The most bytes one metric's query may bill on BigQuery (its jobs' maximumBytesBilled); unset: no cap. */
+  METRICS_MAX_BYTES_BILLED: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
 });
 
 export type Settings = Static<typeof SettingsSchema>;

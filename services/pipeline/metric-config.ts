@@ -1,9 +1,20 @@
-import { ConfigValidationError, quotedValue, type FieldProblem } from '../errors.js';
-import { tableRefProblem } from '../table-ref.js';
+import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
+import { Value } from '@sinclair/typebox/value';
+import { ConfigValidationError, type FieldProblem } from '../errors.js';
+import { decimalText } from '../numeric.js';
 import { jsonErrorLocation } from './json-error-location.js';
+import {
+  FIELD_ORDER,
+  METRIC_TYPES,
+  MetricRecordSchema,
+  REQUIRED_FIELDS,
+  ruleReason,
+  TYPE_ALIASES,
+  type MetricType,
+  type ToleranceSeverity,
+} from './metric-config-schema.js';
 
-export const METRIC_TYPES = ['count', 'sum', 'average', 'ratio', 'percentage'] as const;
-export type MetricType = (typeof METRIC_TYPES)[number];
+export { METRIC_ID, METRIC_TYPES, type MetricType } from './metric-config-schema.js';
 
 /** One validated metric of the config file (docs/contract.md#config-file); strings are trimmed. */
 export interface MetricDefinition {
@@ -15,12 +26,23 @@ export interface MetricDefinition {
   sql: string;
   dependency: string;
   target_table: string;
+  /** Present when tolerance_pct is set (docs/contract.md#tolerance). */
+  tolerance?: ToleranceRule;
 }
 
-export const METRIC_ID = /^[A-Za-z0-9_]{1,100}$/;
-const MAX_NAME_CHARS = 255;
-// The old configs say 'avg'; it is stored under its one canonical name.
-const TYPE_ALIASES = new Map<string, MetricType>([['avg', 'average']]);
+/** The check of a metric_output against its own history. */
+export interface ToleranceRule {
+  /** The largest allowed change in percent, as plain decimal text ('10', '12.5'). */
+  pct: string;
+  /** As configured: 'previous' or 'avg_N'. */
+  baseline: string;
+  /** How many earlier values the baseline is the mean of: 1 for previous, N for avg_N. */
+  values: number;
+  severity: ToleranceSeverity;
+}
+
+/** The tolerance fields that mean nothing without tolerance_pct. */
+const TOLERANCE_OPTIONS = ['tolerance_baseline', 'tolerance_severity'];
 
 /**
  * Parses and validates the whole config file, reporting every problem of every
@@ -47,7 +69,10 @@ export function parseMetricConfig(text: string, source: string): MetricDefinitio
   const metrics: MetricDefinition[] = [];
   const firstIndexOfId = new Map<string, number>();
   records.forEach((record, index) => {
-    const { metricId, metric } = validateRecord(record, index, problems);
+    const found = recordProblems(record, index);
+    problems.push(...found);
+    // Uniqueness is checked even when other fields of the record are bad; JSON Schema cannot express it.
+    const metricId = found.some((problem) => problem.field === 'metric_id') ? undefined : knownIdOf(record);
     if (metricId !== undefined) {
       const earlier = firstIndexOfId.get(metricId);
       if (earlier === undefined) firstIndexOfId.set(metricId, index);
@@ -56,96 +81,93 @@ export function parseMetricConfig(text: string, source: string): MetricDefinitio
         problems.push({ index, metric_id: metricId, field: 'metric_id', reason });
       }
     }
-    if (metric !== undefined) metrics.push(metric);
+    if (found.length === 0) metrics.push(definitionOf(record as Record<string, unknown>, index));
   });
 
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return metrics;
 }
 
-interface RecordCheck {
-  /** The valid metric_id, checked for uniqueness even when other fields of the record are bad. */
-  metricId?: string;
-  /** Set only when the record has no problem. */
-  metric?: MetricDefinition;
-}
-
-/** Pushes every problem of one record. */
-function validateRecord(record: unknown, index: number, problems: FieldProblem[]): RecordCheck {
-  if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-    problems.push({ index, field: '(record)', reason: `must be a JSON object, got ${typeName(record)}` });
-    return {};
+/** Every problem of one record against MetricRecordSchema: one per field, the first rule it breaks, in field order. */
+function recordProblems(record: unknown, index: number): FieldProblem[] {
+  const reasons = new Map<string, string>();
+  for (const error of Value.Errors(MetricRecordSchema, record)) {
+    const field = error.path === '' ? '(record)' : (error.path.split('/')[1] ?? '');
+    if (!reasons.has(field)) reasons.set(field, reasonOf(error, field));
   }
-  const fields = record as Record<string, unknown>;
-  const rawId = fields['metric_id'];
+  if (isRecord(record) && record['tolerance_pct'] === undefined) {
+    for (const field of TOLERANCE_OPTIONS.filter((name) => record[name] !== undefined && !reasons.has(name))) {
+      reasons.set(field, 'needs tolerance_pct; without it nothing is checked');
+    }
+  }
   // Naming the id in every problem of the record helps find it, even when the id itself breaks a rule.
-  const knownId = typeof rawId === 'string' && rawId.trim() !== '' ? rawId.trim() : undefined;
-  const before = problems.length;
-  const problem = (field: string, reason: string) =>
-    problems.push(knownId === undefined ? { index, field, reason } : { index, metric_id: knownId, field, reason });
-
-  const text = (field: string): string | undefined => {
-    const value = fields[field];
-    if (value === undefined || value === null) problem(field, 'is required');
-    else if (typeof value !== 'string') problem(field, `must be a string, got ${typeName(value)}`);
-    else if (value.trim() === '') problem(field, 'may not be blank');
-    else return value.trim();
-    return undefined;
-  };
-
-  let metricId = text('metric_id');
-  if (metricId !== undefined && !METRIC_ID.test(metricId)) {
-    problem('metric_id', `must be 1 to 100 letters, digits or underscores, got ${quotedValue(metricId)}`);
-    metricId = undefined;
-  } else if (metricId?.startsWith('__')) {
-    problem('metric_id', `may not start with '__' (reserved for run-level recon rows), got ${quotedValue(metricId)}`);
-    metricId = undefined;
-  }
-
-  const metricName = text('metric_name');
-  // Counted in characters, not UTF-16 units, as the warehouse counts STRING length.
-  if (metricName !== undefined && Array.from(metricName).length > MAX_NAME_CHARS) {
-    problem('metric_name', `must be at most ${MAX_NAME_CHARS} characters, got ${Array.from(metricName).length}`);
-  }
-
-  const rawType = text('metric_type');
-  const metricType = rawType === undefined ? undefined : toMetricType(rawType);
-  if (rawType !== undefined && metricType === undefined) {
-    problem('metric_type', `must be one of ${METRIC_TYPES.join(', ')} (or avg), any case, got ${quotedValue(rawType)}`);
-  }
-
-  const sql = text('sql');
-  const dependency = text('dependency');
-  const targetTable = text('target_table');
-  const tableProblem = targetTable === undefined ? undefined : tableRefProblem(targetTable);
-  if (tableProblem !== undefined) problem('target_table', tableProblem);
-
-  if (
-    problems.length > before ||
-    metricId === undefined ||
-    metricName === undefined ||
-    metricType === undefined ||
-    sql === undefined ||
-    dependency === undefined ||
-    targetTable === undefined
-  ) {
-    return { metricId };
-  }
-  const metric: MetricDefinition = {
-    index,
-    metric_id: metricId,
-    metric_name: metricName,
-    metric_type: metricType,
-    sql,
-    dependency,
-    target_table: targetTable,
-  };
-  return { metricId, metric };
+  const knownId = knownIdOf(record);
+  return [...reasons]
+    .sort(([a], [b]) => FIELD_ORDER.indexOf(a) - FIELD_ORDER.indexOf(b))
+    .map(([field, reason]) => (knownId === undefined ? { index, field, reason } : { index, metric_id: knownId, field, reason }));
 }
 
-function toMetricType(text: string): MetricType | undefined {
+function reasonOf(error: ValueError, field: string): string {
+  const { value } = error;
+  switch (error.type) {
+    case ValueErrorType.Object:
+      return `must be a JSON object, got ${typeName(value)}`;
+    case ValueErrorType.ObjectRequiredProperty:
+      return 'is required';
+    case ValueErrorType.String:
+      return value === null && REQUIRED_FIELDS.includes(field) ? 'is required' : `must be a string, got ${typeName(value)}`;
+    case ValueErrorType.Number:
+      // JSON.parse reads 1e999 as Infinity.
+      return typeof value === 'number' ? `must be a finite number, got ${value}` : `must be a number, got ${typeName(value)}`;
+    case ValueErrorType.NumberExclusiveMinimum:
+      return `must be greater than ${String(error.schema.exclusiveMinimum)}, got ${String(value)}`;
+    default:
+      return ruleReason(String(error.schema.patternErrorMessage), String(value).trim());
+  }
+}
+
+/** The trimmed metric_id of a record, when it is a non-blank string. */
+function knownIdOf(record: unknown): string | undefined {
+  const id = isRecord(record) ? record['metric_id'] : undefined;
+  return typeof id === 'string' && id.trim() !== '' ? id.trim() : undefined;
+}
+
+/** The definition of a record without problems. */
+function definitionOf(record: Record<string, unknown>, index: number): MetricDefinition {
+  const text = (field: string) => String(record[field]).trim();
+  const pct = record['tolerance_pct'];
+  return {
+    index,
+    metric_id: text('metric_id'),
+    metric_name: text('metric_name'),
+    metric_type: toMetricType(text('metric_type')),
+    sql: text('sql'),
+    dependency: text('dependency'),
+    target_table: text('target_table'),
+    ...(typeof pct === 'number' ? { tolerance: toleranceRule(pct, record) } : {}),
+  };
+}
+
+function toleranceRule(pct: number, record: Record<string, unknown>): ToleranceRule {
+  const baseline = typeof record['tolerance_baseline'] === 'string' ? record['tolerance_baseline'].trim() : 'previous';
+  const severity = typeof record['tolerance_severity'] === 'string' ? record['tolerance_severity'].trim() : 'warn';
+  return {
+    // The shortest text that reads back as the same number: what the user wrote, for any percent written with up to 15 digits.
+    pct: decimalText(String(pct)),
+    baseline,
+    values: baseline === 'previous' ? 1 : Number(baseline.slice('avg_'.length)),
+    severity: severity as ToleranceSeverity,
+  };
+}
+
+/** A metric_type the schema accepted, under its canonical name. */
+function toMetricType(text: string): MetricType {
   const lower = text.toLowerCase();
-  return TYPE_ALIASES.get(lower) ?? METRIC_TYPES.find((type) => type === lower);
+  return TYPE_ALIASES.get(lower) ?? (METRIC_TYPES.find((type) => type === lower) as MetricType);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function typeName(value: unknown): string {

@@ -1,7 +1,7 @@
 import { isCalendarDate } from '../calendar-date.js';
-import { Decimal } from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 import { PipelineError } from '../errors.js';
-import { NUMERIC_INTEGER_DIGITS, NUMERIC_SCALE } from '../numeric.js';
+import { Exact, NUMERIC_INTEGER_DIGITS, NUMERIC_SCALE } from '../numeric.js';
 import type { Cell, Column, Row } from '../warehouse/warehouse.js';
 
 /**
@@ -23,8 +23,6 @@ export interface MetricValues {
   warnings: string[];
 }
 
-// Half away from zero, as BigQuery NUMERIC rounds; a clone so no other module's config leaks in.
-const Exact = Decimal.clone({ precision: 60, rounding: Decimal.ROUND_HALF_UP });
 const NUMERIC_LIMIT = new Exact(`1e${NUMERIC_INTEGER_DIGITS}`);
 const TINY_DENOMINATOR = new Exact('0.0000001');
 // Stricter than decimal.js, which would also read hex, octal and binary literals.

@@ -8,6 +8,8 @@ export interface PipelineSettings {
   queryTimeoutMs: number;
   /** Metrics of one run executing at once. */
   metricConcurrency: number;
+  /** The cost cap of each metric's query, integer bytes as text (docs/contract.md#cost-cap); none when absent. */
+  maxBytesBilled?: string;
 }
 
 /** What a run needs from the outside, passed in so tests pick the adapters. */

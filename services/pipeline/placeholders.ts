@@ -1,6 +1,6 @@
 import { PipelineError } from '../errors.js';
 import { tokenize } from '../sql/sql-lexer.js';
-import { tableReferences, type TableReference } from '../sql/table-references.js';
+import { referenceName, tableReferences, type TableReference } from '../sql/table-references.js';
 
 const CURRENTLY = '{currently}';
 const PARTITION_INFO = '{partition_info}';
@@ -12,6 +12,8 @@ export interface ResolvedSql {
   sql: string;
   /** The first resolved {partition_info} date, for the recon row's latest_source_parttn_dt. */
   partitionDate?: string;
+  /** Each table a {partition_info} resolved for, named as the SQL names it, and its date. */
+  partitionDates: Record<string, string>;
 }
 
 export function usesPartitionInfo(sql: string): boolean {
@@ -29,6 +31,7 @@ export function usesPartitionInfo(sql: string): boolean {
 export async function resolvePlaceholders(sql: string, runDate: string, lookup: PartitionDateLookup): Promise<ResolvedSql> {
   const references = usesPartitionInfo(sql) ? tableReferences(sql) : [];
   let partitionDate: string | undefined;
+  const partitionDates: Record<string, string> = {};
   const partitionDateAt = async (offset: number) => {
     const table = references.filter((reference) => reference.start < offset).at(-1);
     if (!table) {
@@ -36,6 +39,7 @@ export async function resolvePlaceholders(sql: string, runDate: string, lookup: 
     }
     const date = await lookup(table);
     partitionDate ??= date;
+    partitionDates[referenceName(table)] = date;
     return date;
   };
 
@@ -53,5 +57,5 @@ export async function resolvePlaceholders(sql: string, runDate: string, lookup: 
       parts.push(token.text);
     }
   }
-  return { sql: parts.join(''), ...(partitionDate !== undefined ? { partitionDate } : {}) };
+  return { sql: parts.join(''), partitionDates, ...(partitionDate !== undefined ? { partitionDate } : {}) };
 }

@@ -3,6 +3,7 @@ import type { RunFailure } from './run-outcome.js';
 import { parseTableRef } from '../table-ref.js';
 import type { Column, Row } from '../warehouse/warehouse.js';
 import type { RunParameters } from './run-parameters.js';
+import type { ToleranceCheck } from './tolerance.js';
 
 /** The recon (audit) table of docs/contract.md#recon-rows; used to create it in embedded mode. */
 export const RECON_COLUMNS: Column[] = [
@@ -49,6 +50,8 @@ export interface ReconEntry {
   error_category: ErrorCategory | null;
   reason: string;
   latest_source_parttn_dt?: string;
+  /** The metric's tolerance check; none for metrics without tolerance_pct and for the run row. */
+  tolerance?: ToleranceCheck | null;
 }
 
 /** The entry of the one `__run__` row of a run that failed as a whole. */
@@ -83,9 +86,9 @@ export function reconRow(entry: ReconEntry, parameters: RunParameters, runId: st
     target_vl: passed ? '0' : '1',
     excldd_vl: passed ? '0' : '1',
     clcltn_ds: passed ? 'Success' : 'Failed',
-    excldd_reason_tx: passed ? SUCCESS_REASON : entry.reason,
-    tolrnc_pc: 'NA',
-    rcncln_tolrnc_pass_in: 'NA',
+    excldd_reason_tx: entry.reason,
+    tolrnc_pc: entry.tolerance?.limit_pct ?? 'NA',
+    rcncln_tolrnc_pass_in: entry.tolerance?.outcome ?? 'NA',
     rcncln_exact_pass_in: passed ? 'Passed' : 'Failed',
     latest_source_parttn_dt: entry.latest_source_parttn_dt ?? parameters.run_date,
     latest_target_parttn_dt: parameters.run_date,

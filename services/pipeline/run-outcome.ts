@@ -1,5 +1,6 @@
 import type { ErrorCategory } from '../errors.js';
 import type { RunParameters } from './run-parameters.js';
+import type { ToleranceCheck } from './tolerance.js';
 
 export type MetricStatus = 'Passed' | 'Failed';
 
@@ -14,6 +15,8 @@ export interface MetricOutcome {
   target_table: string;
   /** The metric_output written, as exact decimal text (null when NULL or Failed). */
   metric_output: string | null;
+  /** The check against the metric's history; null when it has no tolerance_pct. */
+  tolerance: ToleranceCheck | null;
   started_at: string;
   finished_at: string;
   duration_ms: number;

@@ -1,8 +1,9 @@
 import PQueue from 'p-queue';
+import type { Logger } from 'pino';
 import { categoryOf, failureLogFields, oneLineReason, PipelineError } from '../errors.js';
 import { parseTableRef } from '../table-ref.js';
 import { selectMetrics } from './dependency-selection.js';
-import { prepareMetricSql, queryMetricValues, sourceTableOf, type MetricExecutionContext } from './metric-execution.js';
+import { metricQuery, queryMetricValues, sourceTableOf, type MetricExecutionContext } from './metric-execution.js';
 import { parseMetricConfig, type MetricDefinition } from './metric-config.js';
 import type { MetricValues } from './metric-values.js';
 import { checkPartitionInfoTable, createPartitionDateLookup } from './partition-dates.js';
@@ -11,8 +12,10 @@ import { usesPartitionInfo } from './placeholders.js';
 import { reconRow, runRowEntry, SUCCESS_REASON, type ReconEntry } from './recon-rows.js';
 import { runStatusOf, type MetricOutcome, type RunFailure, type RunResult } from './run-outcome.js';
 import type { RunParameters } from './run-parameters.js';
-import { prepareReconTable, writeReconRows, writeTargetBatch } from './table-writes.js';
+import { checkReconTable, prepareReconTable, writeReconRows, writeTargetBatch } from './table-writes.js';
 import { targetRow } from './target-rows.js';
+import { breachText, judgeTolerance, notChecked, type ToleranceCheck } from './tolerance.js';
+import { ToleranceHistory } from './tolerance-history.js';
 
 /** The recon reason of a metric the run could not finish; the abort reason says why (service shutdown, SIGTERM). */
 function interrupted(signal: AbortSignal, cause?: unknown): PipelineError {
@@ -20,13 +23,14 @@ function interrupted(signal: AbortSignal, cause?: unknown): PipelineError {
   return new PipelineError('PIPELINE_EXECUTION_ERROR', `Run was interrupted (${why}) before this metric finished`, { cause });
 }
 
-/** One metric's try: executed (values ready to write) or failed, never both. */
+/** One metric's try: executed (values ready to write) or failed, never both; with its tolerance check once judged. */
 type Attempt = Executed | Failed;
 interface AttemptStart {
   metric: MetricDefinition;
   startedAt: Date;
   /** The resolved {partition_info} date once known, kept whatever happens to the metric after. */
   partitionDate?: string;
+  tolerance?: ToleranceCheck;
 }
 interface Executed extends AttemptStart {
   values: MetricValues;
@@ -88,9 +92,13 @@ export async function runPipeline(parameters: RunParameters, dependencies: Pipel
   return result;
 }
 
-/** The run-level steps: any failure here fails the run as a whole, before any metric runs. */
-async function planRun(parameters: RunParameters, deps: PipelineDependencies): Promise<MetricDefinition[]> {
-  await prepareReconTable(deps.warehouse, parameters.recon_table);
+/**
+ * The run-level steps: any failure here fails the run as a whole, before any
+ * metric runs. A dry run only checks the recon table; a run also creates it
+ * where the warehouse creates missing tables.
+ */
+export async function planRun(parameters: RunParameters, deps: PipelineDependencies, options: { dryRun?: boolean } = {}): Promise<MetricDefinition[]> {
+  await (options.dryRun ? checkReconTable : prepareReconTable)(deps.warehouse, parameters.recon_table);
   const text = await deps.configSource.read(parameters.gcs_path);
   const selected = selectMetrics(parseMetricConfig(text, parameters.gcs_path), parameters.dependencies, parameters.metric_ids);
   if (selected.some((metric) => usesPartitionInfo(metric.sql))) {
@@ -101,8 +109,9 @@ async function planRun(parameters: RunParameters, deps: PipelineDependencies): P
 
 /**
  * Runs the metrics in a bounded pool and, per target table, writes the batch
- * of those that passed as soon as the table's last metric is done. A metric
- * is settled (recorded) when its fate is known: failed, or written.
+ * of those that passed as soon as the table's last metric is done. Their
+ * history for tolerance checks is read meanwhile, one query per table. A
+ * metric is settled (recorded) when its fate is known: failed, or written.
  */
 async function executeAndWrite(
   selected: MetricDefinition[],
@@ -121,9 +130,11 @@ async function executeAndWrite(
   };
   await Promise.all(
     [...groupByTarget(selected)].map(async ([table, metrics]) => {
-      const attempts = await Promise.all(
+      const history = readHistory(table, metrics, parameters, context);
+      const tried = await Promise.all(
         metrics.map((metric) => pool.add(() => attemptMetric(metric, context, control, now), { throwOnTimeout: true })),
       );
+      const attempts = tried.map(applyTolerance(await history, context.logger));
       attempts.filter(isFailed).forEach(record);
       (await writeTargetTable(table, attempts.filter(isExecuted), parameters, deps, control.runId, now)).forEach(record);
     }),
@@ -131,7 +142,11 @@ async function executeAndWrite(
   return selected.map((metric) => settled.get(metric) as Settled);
 }
 
-function executionContext(parameters: RunParameters, deps: PipelineDependencies, control: RunControl): MetricExecutionContext {
+export function executionContext(
+  parameters: RunParameters,
+  deps: PipelineDependencies,
+  control: Pick<RunControl, 'runId' | 'signal'>,
+): MetricExecutionContext {
   const { warehouse, settings, logger } = deps;
   return {
     warehouse,
@@ -140,8 +155,29 @@ function executionContext(parameters: RunParameters, deps: PipelineDependencies,
     env: parameters.env,
     lookupPartitionDate: createPartitionDateLookup(warehouse, parseTableRef(parameters.partition_info_table), settings.queryTimeoutMs),
     timeoutMs: settings.queryTimeoutMs,
+    ...(settings.maxBytesBilled !== undefined ? { maxBytesBilled: settings.maxBytesBilled } : {}),
     logger,
     ...(control.signal ? { signal: control.signal } : {}),
+  };
+}
+
+/** The history of the table's metrics that have a tolerance; none is read when none has. */
+async function readHistory(table: string, metrics: MetricDefinition[], parameters: RunParameters, context: MetricExecutionContext) {
+  const checked = metrics.filter((metric) => metric.tolerance !== undefined);
+  if (checked.length === 0) return undefined;
+  const { warehouse, timeoutMs, signal } = context;
+  return ToleranceHistory.read({ warehouse, table, metrics: checked, runDate: parameters.run_date, timeoutMs, ...(signal ? { signal } : {}) });
+}
+
+/** Judges an executed metric against its history; a blocking breach turns it into a failure, so it is not written. */
+function applyTolerance(history: ToleranceHistory | undefined, logger: Logger) {
+  return (attempt: Attempt): Attempt => {
+    const rule = attempt.metric.tolerance;
+    if (!isExecuted(attempt) || rule === undefined || history === undefined) return attempt;
+    const { metric, startedAt, partitionDate } = attempt;
+    const { check, failure } = judgeTolerance(rule, attempt.values.metric_output, history.earlierValues(metric.metric_id));
+    if (check.outcome === 'Failed') logger.warn({ metric_id: metric.metric_id, tolerance: check, severity: rule.severity }, 'tolerance breached');
+    return failure ? { metric, startedAt, partitionDate, failure, tolerance: check } : { ...attempt, tolerance: check };
   };
 }
 
@@ -158,9 +194,9 @@ async function attemptMetric(
   control.onMetricStarted?.(plannedMetric(metric));
   let partitionDate: string | undefined;
   try {
-    const prepared = await prepareMetricSql(metric, context);
-    partitionDate = prepared.partitionDate;
-    return { metric, startedAt, partitionDate, values: await queryMetricValues(metric, prepared.sql, context) };
+    const { request, resolved } = await metricQuery(metric, context);
+    partitionDate = resolved.partitionDate;
+    return { metric, startedAt, partitionDate, values: await queryMetricValues(metric, request, context) };
   } catch (error) {
     const failure = signal?.aborted
       ? interrupted(signal, error)
@@ -203,7 +239,8 @@ function settle(item: Attempt, parameters: RunParameters, finishedAt: Date): Set
   const failure = isFailed(item) ? item.failure : undefined;
   const values = isExecuted(item) ? item.values : undefined;
   const category = failure?.category ?? null;
-  const reason = failure ? oneLineReason(failure) : SUCCESS_REASON;
+  const tolerance = item.tolerance ?? (item.metric.tolerance ? notChecked(item.metric.tolerance) : null);
+  const reason = failure ? oneLineReason(failure) : passedReason(tolerance);
   return {
     outcome: {
       metric_id: item.metric.metric_id,
@@ -213,6 +250,7 @@ function settle(item: Attempt, parameters: RunParameters, finishedAt: Date): Set
       reason,
       target_table: item.metric.target_table,
       metric_output: values?.metric_output ?? null,
+      tolerance,
       started_at: item.startedAt.toISOString(),
       finished_at: finishedAt.toISOString(),
       duration_ms: finishedAt.getTime() - item.startedAt.getTime(),
@@ -225,8 +263,14 @@ function settle(item: Attempt, parameters: RunParameters, finishedAt: Date): Set
       error_category: category,
       reason,
       latest_source_parttn_dt: item.partitionDate ?? parameters.run_date,
+      tolerance,
     },
   };
+}
+
+/** A passed metric's reason: the success text, and a breach of a warn-severity tolerance after it. */
+function passedReason(tolerance: ToleranceCheck | null): string {
+  return tolerance?.outcome === 'Failed' ? `${SUCCESS_REASON} ${breachText(tolerance)}` : SUCCESS_REASON;
 }
 
 /** Writes the run's recon rows; a failure is RECON_CREATION_ERROR for the run. */

@@ -20,24 +20,42 @@ export async function writeTargetBatch(warehouse: Warehouse, tableName: string, 
 }
 
 /**
- * Readies a run's recon table before anything is written to it, and gives
- * its columns: a missing table is created where the warehouse does that; a
- * table that is not a recon table (a metrics table named by mistake) is
- * refused with RECON_CREATION_ERROR naming the columns it lacks, so no audit
- * row ever lands in it.
+ * Checks a run's recon table before anything is written to it, reading only:
+ * a table that is not a recon table (a metrics table named by mistake), or
+ * one that cannot be opened, is refused with RECON_CREATION_ERROR naming why,
+ * so no audit row ever lands in it. Its columns; undefined when it does not
+ * exist yet and the warehouse creates missing tables.
  */
-export async function prepareReconTable(warehouse: Warehouse, tableName: string): Promise<Column[]> {
-  let columns: Column[];
+export async function checkReconTable(warehouse: Warehouse, tableName: string): Promise<Column[] | undefined> {
+  const unusable = (reason: string, cause?: unknown) =>
+    new PipelineError('RECON_CREATION_ERROR', `Recon table ${tableName} cannot be used: ${reason}`, { cause });
+  let columns: Column[] | undefined;
   try {
-    columns = await tableColumns(warehouse, parseTableRef(tableName), RECON_COLUMNS);
+    columns = await warehouse.getTableSchema(parseTableRef(tableName));
   } catch (error) {
-    throw new PipelineError('RECON_CREATION_ERROR', `Recon table ${tableName} cannot be used: ${oneLineReason(error)}`, { cause: error });
+    throw unusable(oneLineReason(error), error);
+  }
+  if (columns === undefined) {
+    if (warehouse.createsMissingTables) return undefined;
+    throw unusable(`Table ${tableName} does not exist`);
   }
   const missing = missingReconColumns(columns).filter((name) => !ADDED_RECON_COLUMNS.includes(name));
   if (missing.length > 0) {
     throw new PipelineError('RECON_CREATION_ERROR', `${tableName} is not a recon table: it lacks the column(s) ${missing.join(', ')}`);
   }
   return columns;
+}
+
+/** Readies a run's recon table as checkReconTable checks it, creating it where the warehouse creates missing tables. */
+export async function prepareReconTable(warehouse: Warehouse, tableName: string): Promise<Column[]> {
+  const columns = await checkReconTable(warehouse, tableName);
+  if (columns !== undefined) return columns;
+  try {
+    await warehouse.createTable(parseTableRef(tableName), RECON_COLUMNS);
+  } catch (error) {
+    throw new PipelineError('RECON_CREATION_ERROR', `Recon table ${tableName} cannot be created: ${oneLineReason(error)}`, { cause: error });
+  }
+  return RECON_COLUMNS;
 }
 
 /** Appends a run's recon rows in one batch, to a table that is a recon table. */

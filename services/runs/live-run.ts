@@ -79,6 +79,7 @@ export class LiveRun {
       started_at: startedAt,
       finished_at: null,
       duration_ms: null,
+      tolerance: null,
     };
   }
 }

@@ -37,7 +37,7 @@ export class ReconRuns {
     const rows = await this.#query(
       reconTable,
       (table, columns) => `SELECT source_system_id, Job_Name AS job_name, clcltn_ds, error_category, excldd_reason_tx,
-        target_databs_nm, target_table_nm, load_ts, schdld_dt, source_server_nm, ${retryOfColumn(columns)}
+        target_databs_nm, target_table_nm, load_ts, schdld_dt, source_server_nm, tolrnc_pc, rcncln_tolrnc_pass_in, ${retryOfColumn(columns)}
         FROM ${table} WHERE run_id = @run_id ORDER BY load_ts, source_system_id`,
       { run_id: { type: 'STRING', value: runId } },
     );
@@ -177,7 +177,16 @@ function metricEntryOfRow(row: Row): MetricEntry {
     started_at: null,
     finished_at: isoOfLoadTs(row.load_ts ?? null),
     duration_ms: null,
+    tolerance: toleranceOfRow(row),
   };
+}
+
+/** The recon table keeps a tolerance's limit and outcome; baseline and change are only in the reason of a breach. */
+function toleranceOfRow(row: Row): MetricEntry['tolerance'] {
+  const limit = row.tolrnc_pc ?? 'NA';
+  if (limit === 'NA') return null;
+  const outcome = row.rcncln_tolrnc_pass_in;
+  return { baseline: null, change_pct: null, limit_pct: limit, outcome: outcome === 'Passed' || outcome === 'Failed' ? outcome : 'NA' };
 }
 
 function summaryOfRow(row: Row): RunSummary {

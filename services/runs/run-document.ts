@@ -12,6 +12,18 @@ export const RUN_STATUSES = ['queued', 'running', ...FINISHED_RUN_STATUSES] as c
 const RunStatusSchema = Type.Union(RUN_STATUSES.map((status) => Type.Literal(status)));
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
+export const ToleranceCheckSchema = Type.Object(
+  {
+    baseline: Nullable(Type.String({ description: 'The previous value or the mean of the N latest earlier values; null when none (or read from the recon table)' })),
+    change_pct: Nullable(Type.String({ description: '|value − baseline| ÷ |baseline| × 100; null when undefined (or read from the recon table)' })),
+    limit_pct: Type.String({ description: 'tolerance_pct as configured' }),
+    outcome: Type.Union(['Passed', 'Failed', 'NA'].map((outcome) => Type.Literal(outcome)), {
+      description: "NA: no baseline yet, a NULL value, a zero baseline, or the metric failed before it was judged",
+    }),
+  },
+  { description: "The metric's check against its own history; null when it has no tolerance_pct" },
+);
+
 export const MetricEntrySchema = Type.Object({
   metric_id: Type.String(),
   metric_name: Type.String(),
@@ -22,6 +34,7 @@ export const MetricEntrySchema = Type.Object({
   started_at: Timestamp('When the metric started; unknown for runs read from the recon table'),
   finished_at: Timestamp('When its fate was recorded'),
   duration_ms: Nullable(Type.Integer({ description: 'Known only to the instance that ran it' })),
+  tolerance: Nullable(ToleranceCheckSchema),
 });
 
 export const RunParametersDocumentSchema = Type.Object(
@@ -110,6 +123,7 @@ export function metricEntryOf(outcome: MetricOutcome): MetricEntry {
     started_at: outcome.started_at,
     finished_at: outcome.finished_at,
     duration_ms: outcome.duration_ms,
+    tolerance: outcome.tolerance,
   };
 }
 

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import PQueue from 'p-queue';
 import { recordFailedRuns } from '../pipeline/failed-runs.js';
+import { dryRunPipeline } from '../pipeline/dry-run.js';
+import type { DryRunReport } from '../pipeline/dry-run-report.js';
 import type { PipelineDependencies } from '../pipeline/pipeline-dependencies.js';
 import type { RunFailure } from '../pipeline/run-outcome.js';
 import type { RunParameters } from '../pipeline/run-parameters.js';
@@ -82,6 +84,15 @@ export class RunPool {
       previous = outcome;
     }
     return runs;
+  }
+
+  /**
+   * A dry run, answered when done. It takes no run slot and is not queued:
+   * it writes nothing and runs no metric query. Refused while draining, as new runs are.
+   */
+  dryRun(parameters: RunParameters): Promise<DryRunReport> {
+    if (this.#draining) throw new ServiceDrainingError();
+    return dryRunPipeline(parameters, this.options.dependencies, { runId: randomUUID() });
   }
 
   find(runId: string): LiveRun | undefined {

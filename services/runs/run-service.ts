@@ -1,4 +1,5 @@
 import { InvalidRunParametersError } from '../errors.js';
+import type { DryRunReport } from '../pipeline/dry-run-report.js';
 import type { RunParameters } from '../pipeline/run-parameters.js';
 import { tableRefProblem } from '../table-ref.js';
 import type { IdempotencyKey, IdempotencyStore } from './idempotency-store.js';
@@ -71,6 +72,16 @@ export class RunService {
     if (identical === undefined) return undefined;
     if (idempotencyKey !== undefined) this.idempotency.remember(idempotencyKey, identical.runId, fingerprint);
     return { runId: identical.runId, created: false };
+  }
+
+  /**
+   * Everything a run would do up to the warehouse write, with nothing written
+   * (docs/contract.md#dry-run): metric_ids, retry_failed_of and only_missing
+   * narrow the metrics as they would for the run; with nothing left, none is checked.
+   */
+  async dryRun(parameters: RunParameters): Promise<DryRunReport> {
+    const [plan] = await this.selection.plan(parameters);
+    return this.pool.dryRun(plan?.parameters ?? { ...parameters, metric_ids: [] });
   }
 
   /** A run in flight here, else as the recon table records it. */

@@ -9,6 +9,11 @@ export interface TableReference {
   table: string;
 }
 
+/** The reference as the SQL names it: `project.dataset.table`, `dataset.table` or `table`. */
+export function referenceName(reference: TableReference): string {
+  return [reference.project, reference.dataset, reference.table].filter((part) => part !== undefined).join('.');
+}
+
 /**
  * The tables a query reads, in the order they appear. Names are backticked or
  * bare (bare project ids may hold hyphens), one to three parts. Subqueries,

@@ -54,6 +54,12 @@ export interface QueryRequest {
   label?: { runId: string; metricId: string; env?: string };
   /** Aborting interrupts the query (shutdown). */
   signal?: AbortSignal;
+  /**
+   * The most bytes the query may bill (BigQuery's maximumBytesBilled, as
+   * integer text). Over it the query fails with BytesBilledLimitError and is
+   * never run. The embedded warehouse bills nothing and ignores it.
+   */
+  maximumBytesBilled?: string;
 }
 
 export interface QueryResult {
@@ -61,6 +67,16 @@ export interface QueryResult {
   rows: Row[];
   /** Bytes the warehouse says the query scans, when it says (BigQuery dry run). */
   bytesProcessed?: string;
+}
+
+/** What a dry run learns of a query without running it. */
+export interface DryRunEstimate {
+  /**
+   * Bytes the query would process, as integer text; null when the warehouse
+   * cannot tell (always on DuckDB; on BigQuery when its estimate is unknown).
+   * An unknown estimate is never 0.
+   */
+  bytesProcessed: string | null;
 }
 
 export interface Warehouse {
@@ -73,6 +89,13 @@ export interface Warehouse {
    * with the warehouse's message kept.
    */
   query(request: QueryRequest): Promise<QueryResult>;
+
+  /**
+   * Checks one query exactly as `query` would (the read-only rule, parsing,
+   * planning, parameters, the bytes limit) without running it: nothing is
+   * read or written. Throws the same typed errors as `query`.
+   */
+  dryRun(request: QueryRequest): Promise<DryRunEstimate>;
 
   /**
    * The table's columns, or undefined when the table does not exist. Rejects

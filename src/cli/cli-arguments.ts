@@ -6,7 +6,7 @@ export class CliUsageError extends Error {
   override name = 'CliUsageError';
 }
 
-export type CliRequest = { help: string } | { parameters: RawBackfillParameters };
+export type CliRequest = { help: string } | { parameters: RawBackfillParameters; dryRun: boolean };
 
 /**
  * The six flags of the original job's main.py, with the same names, and the
@@ -28,6 +28,7 @@ export function parseCliArguments(argv: string[]): CliRequest {
     .option('--retry_failed_of <run_id>', 'run only the metrics that Failed in that earlier run (same run_date)')
     .option('--run_date_to <date>', 'backfill: one run per date from --run_date to this date, YYYY-MM-DD, oldest first')
     .option('--only_missing', 'leave out the metrics (and dates) that already have a Passed recon row')
+    .option('--dry_run', 'check everything a run does up to the warehouse write and write nothing; print each metric and the bytes it would read')
     .helpOption('-h, --help', 'show this help')
     .allowExcessArguments(false)
     .exitOverride()
@@ -43,5 +44,6 @@ export function parseCliArguments(argv: string[]): CliRequest {
     if (error instanceof CommanderError && error.code === 'commander.helpDisplayed') return { help: help ?? '' };
     throw new CliUsageError(error instanceof Error ? error.message.replace(/^error: /, '') : String(error));
   }
-  return { parameters: program.opts<RawBackfillParameters>() };
+  const { dry_run: dryRun, ...parameters } = program.opts<RawBackfillParameters & { dry_run?: true }>();
+  return { parameters, dryRun: dryRun === true };
 }

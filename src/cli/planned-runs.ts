@@ -54,6 +54,28 @@ export async function planSingleRun(request: RunParameters, deps: PipelineDepend
 }
 
 /**
+ * The one run a dry run checks, planned as planSingleRun plans it but never
+ * writing anything: nothing to run is one line (exit 0), a retry of a run no
+ * recon table knows one line on stderr (exit 2).
+ */
+export async function planDryRun(request: RunParameters, deps: PipelineDependencies, output: CliOutput): Promise<RunParameters | number> {
+  try {
+    const plans = await plansOf(request, request.run_date, deps, output);
+    if (typeof plans === 'number') return plans;
+    // Nothing left to run: a plan of no metrics, so the check reports none.
+    return plans[0]?.parameters ?? { ...request, metric_ids: [] };
+  } catch (error) {
+    if (error instanceof NothingToRetryError) {
+      output.line(`${error.message}; nothing to check`);
+      return EXIT.passed;
+    }
+    if (!(error instanceof RunNotFoundError)) throw error;
+    output.stderr.write(`run would fail: PIPELINE_EXECUTION_ERROR: retry_failed_of: no run '${error.runId}' is recorded in ${error.reconTable}\n`);
+    return EXIT.runFailed;
+  }
+}
+
+/**
  * A backfill: one run per date, oldest first, one at a time, one line each
  * as it ends. Returns the worst exit code of its runs (2 > 1 > 0). Dates an
  * interrupt left before they started get no rows and count as 1, so the

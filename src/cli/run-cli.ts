@@ -3,6 +3,9 @@ import { pino, type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import type { ConfigSource } from '../../services/config-source/config-source.js';
 import { InvalidRunParametersError } from '../../services/errors.js';
+import { dryRunPipeline } from '../../services/pipeline/dry-run.js';
+import type { DryRunReport } from '../../services/pipeline/dry-run-report.js';
+import type { PipelineDependencies } from '../../services/pipeline/pipeline-dependencies.js';
 import { runPipeline } from '../../services/pipeline/run-pipeline.js';
 import { validateBackfillParameters, validateRunParameters, type BackfillParameters, type RunParameters } from '../../services/pipeline/run-parameters.js';
 import type { RunResult } from '../../services/pipeline/run-outcome.js';
@@ -12,8 +15,9 @@ import { createLogger } from '../logger.js';
 import { reportFatal } from '../process-failures.js';
 import { loadSettings, localConfigPolicy, SettingsError, type Settings } from '../settings.js';
 import { CliUsageError, parseCliArguments } from './cli-arguments.js';
+import { dryRunTable } from './dry-run-table.js';
 import { EXIT, exitCodeOf } from './exit-codes.js';
-import { planSingleRun, runBackfill, writeProblems, type CliOutput, type RunHooks } from './planned-runs.js';
+import { planDryRun, planSingleRun, runBackfill, writeProblems, type CliOutput, type RunHooks } from './planned-runs.js';
 import { progressDisplay, type ProgressDisplay } from './progress-display.js';
 import { summaryTable } from './summary-table.js';
 
@@ -34,17 +38,25 @@ export interface CliAdapters {
   logger?: Logger;
 }
 
-/** Runs the pipeline once, or once per date of a backfill, from CLI flags and returns the exit code. */
+/** Validated settings and flags: one run's or a backfill's, and whether only a dry run is asked for. */
+interface CliRequest {
+  settings: Settings;
+  request: RunParameters | BackfillParameters;
+  dryRun: boolean;
+}
+
+/** Runs the pipeline once, or once per date of a backfill, or dry-runs it, from CLI flags and returns the exit code. */
 export async function runCli(argv: string[], io: CliIo, adapters: CliAdapters = {}): Promise<number> {
   const checked = checkedRequest(argv, io);
   if (typeof checked === 'number') return checked;
-  const { request, settings } = checked;
+  const { request, settings, dryRun } = checked;
 
-  const progress = io.stderr.isTTY === true ? progressDisplay(io.stderr) : undefined;
+  const terminal = io.stderr.isTTY === true;
+  const progress = terminal && !dryRun ? progressDisplay(io.stderr) : undefined;
   // On a terminal only warnings, readably, above the progress line; otherwise Cloud Logging JSON on stderr.
   const logger =
     adapters.logger ??
-    (progress ? pino({ level: 'warn' }, pretty({ destination: progress.logStream })) : createLogger(settings, io.stderr));
+    (terminal ? pino({ level: 'warn' }, pretty({ destination: progress?.logStream ?? io.stderr })) : createLogger(settings, io.stderr));
   const warehouse = adapters.warehouse ?? (await createWarehouse(settings, logger));
   const deps = { warehouse, configSource: adapters.configSource ?? createConfigSource(settings), logger, settings: pipelineSettings(settings) };
   const hooks: RunHooks = {
@@ -55,6 +67,7 @@ export async function runCli(argv: string[], io: CliIo, adapters: CliAdapters = 
   let result: RunResult;
   try {
     if ('run_date_to' in request) return await runBackfill(request, deps, hooks, output);
+    if (dryRun) return await checkDryRun(request, deps, hooks, output, io);
     const planned = await planSingleRun(request, deps, output);
     if (typeof planned === 'number') return planned;
     result = 'run_id' in planned ? planned : await runPipeline(planned, deps, { runId: randomUUID(), ...hooks });
@@ -69,8 +82,25 @@ export async function runCli(argv: string[], io: CliIo, adapters: CliAdapters = 
   return exitCodeOf(result);
 }
 
+/** --dry_run: the run planned as it would be, checked, its table on stdout; nothing written anywhere. */
+async function checkDryRun(request: RunParameters, deps: PipelineDependencies, hooks: RunHooks, output: CliOutput, io: CliIo): Promise<number> {
+  const planned = await planDryRun(request, deps, output);
+  if (typeof planned === 'number') return planned;
+  return reportDryRun(await dryRunPipeline(planned, deps, { runId: randomUUID(), ...(hooks.signal ? { signal: hooks.signal } : {}) }), io);
+}
+
+/** --dry_run's table on stdout; exit 0 when every metric would pass, 1 when some would fail, 2 when the run would fail as a whole. */
+function reportDryRun(report: DryRunReport, io: CliIo): number {
+  io.stdout.write(dryRunTable(report));
+  if ('run_failure' in report) {
+    io.stderr.write(`run would fail: ${report.run_failure.error_category}: ${report.run_failure.reason}\n`);
+    return EXIT.runFailed;
+  }
+  return report.metrics.every((metric) => metric.ok) ? EXIT.passed : EXIT.someFailed;
+}
+
 /** The settings and the validated flags (a backfill's when --run_date_to is given), or the exit code of help or bad arguments. */
-function checkedRequest(argv: string[], io: CliIo): { request: RunParameters | BackfillParameters; settings: Settings } | number {
+function checkedRequest(argv: string[], io: CliIo): CliRequest | number {
   try {
     const settings = loadSettings(io.env);
     const parsed = parseCliArguments(argv);
@@ -78,13 +108,14 @@ function checkedRequest(argv: string[], io: CliIo): { request: RunParameters | B
       io.stdout.write(parsed.help);
       return EXIT.passed;
     }
-    const raw = parsed.parameters;
+    const { parameters: raw, dryRun } = parsed;
+    if (dryRun && raw.run_date_to !== undefined) throw new CliUsageError('--dry_run checks one run_date; it cannot be combined with --run_date_to');
     const policy = localConfigPolicy(settings);
     const request =
       raw.run_date_to === undefined
         ? validateRunParameters(raw, policy)
         : validateBackfillParameters(raw, policy, settings.METRICS_BACKFILL_MAX_DATES);
-    return { request, settings };
+    return { request, settings, dryRun };
   } catch (error) {
     if (error instanceof InvalidRunParametersError) return writeProblems(io.stderr, error.problems);
     if (error instanceof SettingsError) return reportFatal(error, io.stderr, io.env);

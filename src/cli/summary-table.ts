@@ -8,7 +8,8 @@ export function summaryTable(result: RunResult): string {
     style: { head: [], border: [], compact: true },
   });
   for (const metric of result.metrics) {
-    const detail = metric.status === 'Passed' ? (metric.metric_output ?? 'NULL') : (metric.error_category ?? '');
+    const breach = metric.tolerance?.outcome === 'Failed' ? ` (tolerance breached: change ${metric.tolerance.change_pct}%, limit ${metric.tolerance.limit_pct}%)` : '';
+    const detail = metric.status === 'Passed' ? `${metric.metric_output ?? 'NULL'}${breach}` : (metric.error_category ?? '');
     table.push([metric.metric_id, metric.status, detail]);
   }
   if (result.run_failure) table.push(['(run)', 'Failed', result.run_failure.error_category]);

@@ -33,6 +33,24 @@ t.test('GET /runs/:id answers a finished run from the recon table', async (t) =>
   });
 });
 
+t.test('a tolerance breach shows in the run document: in full from this instance, limit and outcome from the recon table', async (t) => {
+  const { app, writeConfig, runBody } = await build(t);
+  const checked = (output: string) => ({ ...quickMetric('m1', output), tolerance_pct: 10 });
+  await app.inject({ method: 'POST', url: '/runs?wait=true', payload: runBody(writeConfig([checked('100'), quickMetric('m2')]), { run_date: '2024-01-14' }) });
+  const done = await app.inject({ method: 'POST', url: '/runs?wait=true', payload: runBody(writeConfig([checked('120'), quickMetric('m2')])) });
+  t.equal(done.statusCode, 200, 'a warn breach still succeeds');
+  const breach = { limit_pct: '10', outcome: 'Failed' };
+  t.match(done.json<RunDocument>().metrics, [
+    { metric_id: 'm1', status: 'Passed', reason: /Tolerance breached: baseline 100\.000000000, change 20%, limit 10%$/, tolerance: { ...breach, baseline: '100.000000000', change_pct: '20' } },
+    { metric_id: 'm2', tolerance: null },
+  ]);
+  const recorded = await app.inject({ method: 'GET', url: `/runs/${done.json<RunDocument>().run_id}` });
+  t.match(recorded.json<RunDocument>().metrics, [
+    { metric_id: 'm1', reason: /Tolerance breached/, tolerance: { ...breach, baseline: null, change_pct: null } },
+    { metric_id: 'm2', tolerance: null },
+  ]);
+});
+
 t.test('GET /runs/:id reports a run that failed as a whole from its __run__ row', async (t) => {
   const { app, runBody, dir } = await build(t);
   const done = await app.inject({ method: 'POST', url: '/runs?wait=true', payload: runBody(`${dir}/absent.json`) });

@@ -2,7 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import t from 'tap';
-import { createConfigSource, createWarehouse } from '../../src/adapters.js';
+import { createConfigSource, createWarehouse, pipelineSettings } from '../../src/adapters.js';
 import { loadSettings } from '../../src/settings.js';
 import { DuckDbWarehouse } from '../../services/warehouse/duckdb/duckdb-warehouse.js';
 import { startFakeBigQuery } from '../support/fake-bigquery/fake-bigquery-server.js';
@@ -50,4 +50,9 @@ t.test('the config source reads gs:// from Cloud Storage and other paths from di
   t.equal(await source.read('gs://configs/daily.json'), '[{"from":"gcs"}]');
   t.equal(await source.read(local), '[{"from":"disk"}]');
   await t.rejects(source.read('gs://configs/missing.json'), { category: 'GCS_READ_ERROR', message: /gs:\/\/configs\/missing\.json/ });
+});
+
+t.test('METRICS_MAX_BYTES_BILLED becomes the cost cap of every metric query, as integer text; unset, there is none', async (t) => {
+  t.equal(pipelineSettings(loadSettings({ METRICS_MAX_BYTES_BILLED: '5000000000' })).maxBytesBilled, '5000000000');
+  t.notOk('maxBytesBilled' in pipelineSettings(loadSettings({})));
 });

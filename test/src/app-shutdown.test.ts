@@ -26,6 +26,8 @@ t.test('while draining, readiness and new runs answer 503, status reads still wo
   const refused = await client.post('/runs').send(runBody(config, { run_date: '2024-01-16' }));
   t.equal(refused.status, 503);
   t.match(refused.body, { code: 'SERVICE_DRAINING' });
+  const dryRun = await client.post('/runs?dry_run=true').send(runBody(config));
+  t.match(dryRun, { status: 503, body: { code: 'SERVICE_DRAINING' } }, 'dry runs too');
   const status = await client.get(`/runs/${acceptedRun.run_id}`);
   t.match(status.body, { status: 'running' });
 

@@ -60,3 +60,11 @@ t.test('a BigQuery emulator without GOOGLE_CLOUD_PROJECT is a settings problem, 
   ]);
   t.doesNotThrow(() => loadSettings({ BIGQUERY_EMULATOR_HOST: 'http://127.0.0.1:9050' }), 'irrelevant on DuckDB');
 });
+
+t.test('METRICS_MAX_BYTES_BILLED is unset by default and otherwise a positive whole number of bytes', async (t) => {
+  t.equal(loadSettings({}).METRICS_MAX_BYTES_BILLED, undefined);
+  t.equal(loadSettings({ METRICS_MAX_BYTES_BILLED: '1000000000' }).METRICS_MAX_BYTES_BILLED, 1_000_000_000);
+  for (const bad of ['0', '-1', 'lots']) {
+    t.throws(() => loadSettings({ METRICS_MAX_BYTES_BILLED: bad }), { message: /METRICS_MAX_BYTES_BILLED/ }, bad);
+  }
+});

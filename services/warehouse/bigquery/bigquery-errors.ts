@@ -1,4 +1,4 @@
-import { PipelineError, type ErrorCategory } from '../../errors.js';
+import { BytesBilledLimitError, PipelineError, type ErrorCategory } from '../../errors.js';
 
 /** The shape BigQuery reports errors in, in error bodies and in a job's status. */
 export interface BigQueryErrorProto {
@@ -57,9 +57,14 @@ export function isConcurrentUpdate(error: unknown): boolean {
   return error instanceof Error && /concurrent update/i.test(error.message);
 }
 
-/** A PipelineError of `category` that keeps BigQuery's own message. */
+// BigQuery's words when a job would bill more than its maximumBytesBilled.
+const BYTES_BILLED_LIMIT = /limit for bytes billed: (\d+)\. (\d+) or higher required/;
+
+/** A PipelineError of `category` that keeps BigQuery's own message; a job over its bytes limit says so as the cost cap does. */
 export function toPipelineError(error: unknown, category: ErrorCategory): PipelineError {
   if (error instanceof PipelineError) return error;
   const message = error instanceof Error ? error.message : String(error);
+  const overLimit = reasonsOf(error).includes('bytesBilledLimitExceeded') ? BYTES_BILLED_LIMIT.exec(message) : null;
+  if (overLimit) return new BytesBilledLimitError(overLimit[2] as string, overLimit[1] as string, { cause: error });
   return new PipelineError(category, `BigQuery: ${message}`, { cause: error });
 }

@@ -3,6 +3,7 @@ import PQueue from 'p-queue';
 import { PipelineError } from '../../errors.js';
 import { formatTableRef, type TableRef } from '../../table-ref.js';
 import type { QueryRequest, QueryResult, Row, Warehouse } from '../warehouse.js';
+import { assertWithinBytesLimit, estimatedBytes } from './bytes-estimate.js';
 import { httpStatusOf, isConcurrentUpdate, toPipelineError } from './bigquery-errors.js';
 import { createJobRunner, type JobSpec } from './bigquery-jobs.js';
 import { cellText, columnOf, restParameters, restTypeOf, type RestField, type RestQueryParameter, type RestRow } from './bigquery-values.js';
@@ -50,9 +51,21 @@ export function createBigQueryWarehouse(options: BigQueryWarehouseOptions): Ware
       jobTimeoutMs: String(timeoutMs),
     }) satisfies JobSpec['configuration'];
 
+  /** A metric query's configuration: with the cost cap, when the request carries one. */
+  const requestConfiguration = (request: QueryRequest): JobSpec['configuration'] => {
+    const configuration = queryConfiguration(request.sql, restParameters(request.params), jobLabels(request.label), request.timeoutMs);
+    const { maximumBytesBilled } = request;
+    return maximumBytesBilled === undefined ? configuration : { ...configuration, query: { ...configuration.query, maximumBytesBilled } };
+  };
+
+  /** An interrupted run reports its own reason, not a SQL error. */
+  const queryFailure = (error: unknown, signal?: AbortSignal) =>
+    signal?.aborted && error === signal.reason ? error : toPipelineError(error, 'SQL_EXECUTION_ERROR');
+
   /**
    * The dry run is BigQuery's own parser enforcing the read-only rule: only a
-   * statement it classes as SELECT is ever inserted as a job.
+   * statement it classes as SELECT is ever inserted as a job. Its estimate is
+   * held against the job's maximumBytesBilled.
    */
   async function plan(configuration: JobSpec['configuration'], signal?: AbortSignal): Promise<JobMetadata> {
     const planned = await runner.dryRun(configuration, signal);
@@ -60,6 +73,7 @@ export function createBigQueryWarehouse(options: BigQueryWarehouseOptions): Ware
     if (statementType !== 'SELECT') {
       throw new PipelineError('SQL_EXECUTION_ERROR', `SQL rejected: BigQuery classes it as ${statementType ?? 'unknown'}, only SELECT may run`);
     }
+    assertWithinBytesLimit(planned, configuration.query?.maximumBytesBilled ?? undefined);
     return planned;
   }
 
@@ -106,19 +120,26 @@ export function createBigQueryWarehouse(options: BigQueryWarehouseOptions): Ware
     async query(request: QueryRequest): Promise<QueryResult> {
       const { sql, signal, timeoutMs, label } = request;
       const params = restParameters(request.params);
-      const configuration = queryConfiguration(sql, params, jobLabels(label), timeoutMs);
+      const configuration = requestConfiguration(request);
       try {
         return await inQueue(async () => {
           const planned = await plan(configuration, signal);
           const spec = { baseJobId: baseJobId('query', [sql, params], label), configuration, timeoutMs, ...(signal ? { signal } : {}) };
           const { job } = await runner.run(spec);
-          const bytes = planned.statistics?.totalBytesProcessed;
-          return { ...(await readResults(job, signal)), ...(bytes != null ? { bytesProcessed: String(bytes) } : {}) };
+          const bytes = estimatedBytes(planned);
+          return { ...(await readResults(job, signal)), ...(bytes !== null ? { bytesProcessed: bytes } : {}) };
         }, signal);
       } catch (error) {
-        // An interrupted run reports its own reason, not a SQL error.
-        if (signal?.aborted && error === signal.reason) throw error;
-        throw toPipelineError(error, 'SQL_EXECUTION_ERROR');
+        throw queryFailure(error, signal);
+      }
+    },
+
+    async dryRun(request: QueryRequest) {
+      try {
+        const planned = await inQueue(() => plan(requestConfiguration(request), request.signal), request.signal);
+        return { bytesProcessed: estimatedBytes(planned) };
+      } catch (error) {
+        throw queryFailure(error, request.signal);
       }
     },
 

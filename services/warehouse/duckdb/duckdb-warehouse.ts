@@ -15,10 +15,11 @@
 import { DuckDBInstance, quotedIdentifier, type DuckDBConnection } from '@duckdb/node-api';
 import type { Logger } from 'pino';
 import type { TableRef } from '../../table-ref.js';
-import type { Column, QueryParameter, QueryRequest, QueryResult, Row, Warehouse } from '../warehouse.js';
+import type { Column, DryRunEstimate, QueryRequest, QueryResult, Row, Warehouse } from '../warehouse.js';
 import { translateBigQuerySql } from './bigquery-to-duckdb.js';
 import { ConnectionPool, warehouseClosedError } from './connection-pool.js';
 import { setUpConnection } from './connection-setup.js';
+import { dryRunReadOnlyQuery } from './dry-run-query.js';
 import { duckDbTypeOf, portTypeOf } from './duckdb-cells.js';
 import { asPipelineError } from './duckdb-errors.js';
 import { confineEngine, lockEngine } from './engine-lockdown.js';
@@ -114,19 +115,13 @@ export class DuckDbWarehouse implements Warehouse {
   }
 
   async query(request: QueryRequest): Promise<QueryResult> {
-    this.assertOpen();
-    const sql = translate(request.sql);
-    const deadline = new QueryDeadline(request.timeoutMs, request.signal);
-    const { pool } = this.engine;
-    try {
-      const connection = await pool.acquire(deadline.signal);
-      const work = this.checkAndRun(connection, sql, request.params ?? {}).finally(() => pool.release(connection));
-      return await deadline.race(work, () => pool.interrupt(connection));
-    } catch (error) {
-      throw asPipelineError(error, 'SQL_EXECUTION_ERROR');
-    } finally {
-      deadline.dispose();
-    }
+    return this.withQueryConnection(request, (connection, sql) => runReadOnlyQuery(connection, sql, request.params ?? {}));
+  }
+
+  /** Checked and prepared, never executed; DuckDB cannot tell the bytes a query would read. */
+  async dryRun(request: QueryRequest): Promise<DryRunEstimate> {
+    await this.withQueryConnection(request, (connection, sql) => dryRunReadOnlyQuery(connection, sql, request.params ?? {}));
+    return { bytesProcessed: null };
   }
 
   async getTableSchema(table: TableRef): Promise<Column[] | undefined> {
@@ -192,14 +187,35 @@ export class DuckDbWarehouse implements Warehouse {
     return this.closing;
   }
 
-  /** Checks the SQL against the policy, attaches the projects it names for as long as it runs, and runs it. */
-  private async checkAndRun(connection: DuckDBConnection, sql: string, params: Record<string, QueryParameter>): Promise<QueryResult> {
+  /** `work` once the SQL passed the metric SQL policy, with the projects it names attached meanwhile. */
+  private async checked<T>(connection: DuckDBConnection, sql: string, work: () => Promise<T>): Promise<T> {
     const { projects } = await this.engine.policy.check(connection, sql);
     const release = await this.engine.catalogs.lease(projects, { create: false, category: 'SQL_EXECUTION_ERROR' });
     try {
-      return await runReadOnlyQuery(connection, sql, params);
+      return await work();
     } finally {
       release();
+    }
+  }
+
+  /**
+   * Runs `work` with the request's SQL translated and held to the metric SQL
+   * policy, on a pooled connection with the projects it names attached,
+   * interrupted at its deadline or abort.
+   */
+  private async withQueryConnection<T>(request: QueryRequest, work: (connection: DuckDBConnection, duckDbSql: string) => Promise<T>): Promise<T> {
+    this.assertOpen();
+    const sql = translate(request.sql);
+    const deadline = new QueryDeadline(request.timeoutMs, request.signal);
+    const { pool } = this.engine;
+    try {
+      const connection = await pool.acquire(deadline.signal);
+      const running = this.checked(connection, sql, () => work(connection, sql)).finally(() => pool.release(connection));
+      return await deadline.race(running, () => pool.interrupt(connection));
+    } catch (error) {
+      throw asPipelineError(error, 'SQL_EXECUTION_ERROR');
+    } finally {
+      deadline.dispose();
     }
   }
 

@@ -297,3 +297,80 @@ t.test('every problem of every record is reported at once', async (t) => {
     ],
   );
 });
+
+t.test('$schema in a record is allowed and ignored, whatever its value', async (t) => {
+  for (const $schema of ['https://metrics.example/schemas/metric-config.json', 42, null]) {
+    t.same(parseMetricConfig(JSON.stringify(record({ $schema })), 'cfg.json'), [{ index: 0, ...valid }], String($schema));
+  }
+});
+
+t.test('tolerance_pct alone gives a tolerance against the previous value with severity warn', async (t) => {
+  const [metric] = parseMetricConfig(JSON.stringify(record({ tolerance_pct: 10 })), 'cfg.json');
+  t.same(metric?.tolerance, { pct: '10', baseline: 'previous', values: 1, severity: 'warn' });
+});
+
+t.test('tolerance_baseline avg_N averages N values and tolerance_severity is kept, both trimmed', async (t) => {
+  const [metric] = parseMetricConfig(
+    JSON.stringify(record({ tolerance_pct: 12.5, tolerance_baseline: ' avg_30 ', tolerance_severity: ' error' })),
+    'cfg.json',
+  );
+  t.same(metric?.tolerance, { pct: '12.5', baseline: 'avg_30', values: 30, severity: 'error' });
+});
+
+t.test('tolerance_pct is kept as plain decimal text, never with an exponent', async (t) => {
+  for (const [written, stored] of [['1e21', '1000000000000000000000'], ['1e-7', '0.0000001'], ['2.50', '2.5'], ['0.1', '0.1']] as const) {
+    const [metric] = parseMetricConfig(`[${JSON.stringify(valid).slice(0, -1)}, "tolerance_pct": ${written}}]`, 'cfg.json');
+    t.equal(metric?.tolerance?.pct, stored, written);
+  }
+});
+
+t.test('avg_2 and avg_90 are the bounds of avg_N', async (t) => {
+  for (const baseline of ['avg_2', 'avg_90']) {
+    t.equal(parseMetricConfig(JSON.stringify(record({ tolerance_pct: 5, tolerance_baseline: baseline })), 'cfg.json').length, 1, baseline);
+  }
+  for (const baseline of ['avg_1', 'avg_91', 'avg_07', 'AVG_7', 'avg', 'latest', 'avg_-3']) {
+    t.same(onlyProblem({ tolerance_pct: 5, tolerance_baseline: baseline }), {
+      index: 0,
+      metric_id: 'rev_1',
+      field: 'tolerance_baseline',
+      reason: `must be previous or avg_N with N from 2 to 90, got '${baseline}'`,
+    });
+  }
+});
+
+t.test('tolerance_pct must be a positive JSON number', async (t) => {
+  t.match(onlyProblem({ tolerance_pct: 0 }), { field: 'tolerance_pct', reason: 'must be greater than 0, got 0' });
+  t.match(onlyProblem({ tolerance_pct: -5 }), { field: 'tolerance_pct', reason: 'must be greater than 0, got -5' });
+  t.match(onlyProblem({ tolerance_pct: '10' }), { field: 'tolerance_pct', reason: 'must be a number, got string' });
+  t.match(onlyProblem({ tolerance_pct: null }), { field: 'tolerance_pct', reason: 'must be a number, got null' });
+  t.match(onlyProblem({ tolerance_pct: [10] }), { field: 'tolerance_pct', reason: 'must be a number, got array' });
+});
+
+t.test('tolerance_pct too large for a number (1e999) is refused, not read as Infinity', async (t) => {
+  const problems = problemsOf(`[${JSON.stringify(valid).slice(0, -1)}, "tolerance_pct": 1e999}]`);
+  t.same(problems, [{ index: 0, metric_id: 'rev_1', field: 'tolerance_pct', reason: 'must be a finite number, got Infinity' }]);
+});
+
+t.test('tolerance_severity is warn or error, exactly', async (t) => {
+  for (const severity of ['fatal', 'WARN', '']) {
+    t.match(onlyProblem({ tolerance_pct: 5, tolerance_severity: severity }), {
+      field: 'tolerance_severity',
+      reason: `must be warn or error, got '${severity}'`,
+    });
+  }
+  t.match(onlyProblem({ tolerance_pct: 5, tolerance_severity: 1 }), { field: 'tolerance_severity', reason: 'must be a string, got number' });
+  t.match(onlyProblem({ tolerance_pct: 5, tolerance_baseline: null }), { field: 'tolerance_baseline', reason: 'must be a string, got null' });
+});
+
+t.test('tolerance_baseline or tolerance_severity without tolerance_pct is refused: it would check nothing', async (t) => {
+  const problems = problemsOf([record({ tolerance_baseline: 'avg_7', tolerance_severity: 'error' })]);
+  t.same(problems, [
+    { index: 0, metric_id: 'rev_1', field: 'tolerance_baseline', reason: 'needs tolerance_pct; without it nothing is checked' },
+    { index: 0, metric_id: 'rev_1', field: 'tolerance_severity', reason: 'needs tolerance_pct; without it nothing is checked' },
+  ]);
+});
+
+t.test('a bad tolerance field fails the whole config with the other problems', async (t) => {
+  const problems = problemsOf([record({ tolerance_pct: -1 }), record({ metric_id: 'rev_2', metric_type: 'x', tolerance_severity: 'loud', tolerance_pct: 3 })]);
+  t.same(problems.map((p) => [p.index, p.field]), [[0, 'tolerance_pct'], [1, 'metric_type'], [1, 'tolerance_severity']]);
+});

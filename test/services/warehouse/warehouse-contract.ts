@@ -281,5 +281,22 @@ export function warehouseContract(
     t.test('ping resolves when the warehouse answers', async (t) => {
       await t.resolves(warehouse.ping());
     });
+
+    t.test('dryRun checks a query without running it: one that fails when run passes the dry run', async (t) => {
+      // Only the data tells that label 'a' is no number: planning cannot.
+      const failsWhenRun = `SELECT CAST(label AS INT64) AS x FROM ${named('amounts')} WHERE id = @id`;
+      const params = { id: { type: 'INT64' as const, value: '1' } };
+      const estimate = await warehouse.dryRun({ sql: failsWhenRun, params, timeoutMs: TIMEOUT_MS });
+      t.match(estimate.bytesProcessed === null ? 'unknown' : estimate.bytesProcessed, /^(unknown|\d+)$/, 'integer text or null, never a number');
+      await rejectsWith(t, query(failsWhenRun, { params }), 'SQL_EXECUTION_ERROR', /'a'/);
+    });
+
+    t.test('dryRun refuses what query refuses, and changes nothing', async (t) => {
+      const dryRun = (sql: string) => warehouse.dryRun({ sql, timeoutMs: TIMEOUT_MS });
+      await rejectsWith(t, dryRun(`DELETE FROM ${named('amounts')} WHERE TRUE`), 'SQL_EXECUTION_ERROR');
+      await rejectsWith(t, dryRun(`SELECT nope FROM ${named('amounts')}`), 'SQL_EXECUTION_ERROR', /nope/);
+      await rejectsWith(t, dryRun(`SELECT 1 FROM ${named('no_such_table')}`), 'SQL_EXECUTION_ERROR', /no_such_table/);
+      await amountsUnchanged(t);
+    });
   });
 }

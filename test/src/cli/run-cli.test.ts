@@ -9,12 +9,12 @@ import { existingTables, prepareProjects } from '../../helpers/duckdb-projects.j
 import { endlessMetric, RECON, TARGET } from '../../helpers/fixtures.js';
 
 /** Runs the real CLI in-process on a DuckDB warehouse in a temp dir; returns code and output. */
-async function cli(t: Test, metrics: unknown, flags: Record<string, string> = {}, terminal = false, signal?: AbortSignal) {
+async function cli(t: Test, metrics: unknown, flags: Record<string, string | true> = {}, terminal = false, signal?: AbortSignal) {
   const dir = t.testdir();
   await prepareProjects(join(dir, 'warehouse'), { 'proj-a': [] });
   const config = join(dir, 'metrics.json');
   writeFileSync(config, typeof metrics === 'string' ? metrics : JSON.stringify(metrics));
-  const args = {
+  const args: Record<string, string | true> = {
     '--gcs_path': config,
     '--run_date': '2024-01-15',
     '--dependencies': 'daily',
@@ -23,7 +23,7 @@ async function cli(t: Test, metrics: unknown, flags: Record<string, string> = {}
     '--recon_table': 'proj-a.audit.recon',
     ...flags,
   };
-  const argv = Object.entries(args).flatMap(([flag, value]) => (value === '' ? [] : [flag, value]));
+  const argv = Object.entries(args).flatMap(([flag, value]) => (value === '' ? [] : value === true ? [flag] : [flag, value]));
   const stdout = new PassThrough();
   const stderr = Object.assign(new PassThrough(), { isTTY: terminal, columns: 120 });
   let out = '';
@@ -155,4 +155,28 @@ t.test('an interrupted run records its unfinished metrics as interrupted and exi
   t.match(rows, [
     { source_system_id: 'slow', clcltn_ds: 'Failed', error_category: 'PIPELINE_EXECUTION_ERROR', excldd_reason_tx: 'Run was interrupted (SIGTERM) before this metric finished' },
   ]);
+});
+
+t.test('--dry_run prints each metric and the total, writes nothing anywhere, and exits 0 when every metric would pass', async (t) => {
+  const { code, out, dir } = await cli(t, [good('a'), good('b')], { '--dry_run': true });
+  t.equal(code, 0);
+  t.match(out, /a\s*│\s*ok\s*│\s*unknown/);
+  t.match(out, /dry run, nothing written: 2 ok, 0 would fail; bytes processed in total: unknown/);
+  t.same(await existingTables(join(dir, 'warehouse'), [RECON, TARGET]), [], 'not even a table was created');
+});
+
+t.test('--dry_run exits 1 when some metrics would fail, with each reason under the table', async (t) => {
+  const { code, out } = await cli(t, [good('a'), { ...good('b'), sql: 'DELETE FROM x WHERE TRUE' }], { '--dry_run': true });
+  t.equal(code, 1);
+  t.match(out, /b\s*│\s*would fail\s*│\s*unknown\s*│\s*│\s*SQL_EXECUTION_ERROR/);
+  t.match(out, /^b: SQL_EXECUTION_ERROR: SQL rejected, only one read-only SELECT or WITH statement may run/m);
+  t.match(out, /1 ok, 1 would fail/);
+});
+
+t.test('--dry_run exits 2 when the run would fail as a whole, and 64 for bad arguments as usual', async (t) => {
+  const failing = await cli(t, [good('a')], { '--dry_run': true, '--dependencies': 'weekly' });
+  t.equal(failing.code, 2);
+  t.match(failing.out, /the run would fail as a whole \(JSON_VALIDATION_ERROR\)/);
+  t.match(failing.err, /run would fail: JSON_VALIDATION_ERROR: .*weekly/);
+  t.equal((await cli(t, [good('a')], { '--dry_run': true, '--run_date': '' })).code, 64);
 });

@@ -6,6 +6,7 @@ import { jobResource, type FakeJobs, type JobRecord, type QueryJobConfiguration 
 import type { Fault } from '../fault-plan.js';
 import { HttpError } from '../http-kit.js';
 import { columnOfField, restRows, restSchema } from './rest-results.js';
+import type { ScanEstimates } from './scan-estimates.js';
 
 export interface RouteContext {
   /** The path's captured parts: project, then job id or dataset and table. */
@@ -23,11 +24,8 @@ export interface Route {
   serve: (context: RouteContext) => Promise<{ status: number; body: unknown }>;
 }
 
-// A dry run's bytes estimate: BigQuery bills at least 10 MB per table a query reads.
-const BYTES_PER_TABLE = 10 * 1024 * 1024;
-
 /** The BigQuery v2 methods the fake serves, on their documented request and response shapes. */
-export function bigQueryRoutes(engine: DuckDbEngine, jobs: FakeJobs): Route[] {
+export function bigQueryRoutes(engine: DuckDbEngine, jobs: FakeJobs, scans: ScanEstimates): Route[] {
   const ok = (body: unknown) => ({ status: 200, body });
   const named = (name: string) => () => name;
   const locationOf = (value: unknown) => (typeof value === 'string' && value !== '' ? value : 'US');
@@ -41,13 +39,13 @@ export function bigQueryRoutes(engine: DuckDbEngine, jobs: FakeJobs): Route[] {
   const dryRun = async (projectId: string, location: string, configuration: QueryJobConfiguration) => {
     const query = configuration.query ?? {};
     const plan = await engine.plan(query.query ?? '', query.queryParameters ?? [], projectId);
-    const bytes = String(plan.tables * BYTES_PER_TABLE);
+    const estimate = scans.estimate(query.query ?? '');
     return ok({
       kind: 'bigquery#job',
       jobReference: { projectId, location },
       configuration,
       status: { state: 'DONE' },
-      statistics: { totalBytesProcessed: bytes, query: { statementType: plan.statementType, totalBytesProcessed: bytes } },
+      statistics: { totalBytesProcessed: estimate.totalBytesProcessed, query: { statementType: plan.statementType, ...estimate } },
     });
   };
 
@@ -61,7 +59,7 @@ export function bigQueryRoutes(engine: DuckDbEngine, jobs: FakeJobs): Route[] {
         const reference = (body['jobReference'] ?? {}) as Partial<JobRecord['reference']>;
         const location = locationOf(reference.location);
         if (configuration.dryRun) return dryRun(projectId!, location, configuration);
-        const record = jobs.insert({ projectId: projectId!, jobId: reference.jobId ?? randomUUID(), location }, configuration, fault);
+        const record = jobs.insert({ projectId: projectId!, jobId: reference.jobId ?? randomUUID(), location }, configuration, scans.limitFault(configuration) ?? fault);
         return ok(jobResource(record));
       },
     },

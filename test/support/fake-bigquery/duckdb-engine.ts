@@ -1,5 +1,4 @@
 import { DuckDBInstance, VARCHAR, quotedIdentifier, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
-import { tableReferences } from '../../../services/sql/table-references.js';
 import type { TableRef } from '../../../services/table-ref.js';
 import { translateBigQuerySql } from '../../../services/warehouse/duckdb/bigquery-to-duckdb.js';
 import { setUpConnection } from '../../../services/warehouse/duckdb/connection-setup.js';
@@ -54,14 +53,14 @@ export class DuckDbEngine {
   }
 
   /** Parses and binds without running: what a dry run checks. */
-  async plan(sql: string, params: RestParameter[], project: string): Promise<{ statementType: string; tables: number }> {
+  async plan(sql: string, params: RestParameter[], project: string): Promise<{ statementType: string }> {
     const statementType = statementTypeOf(sql);
-    if (statementType === 'SCRIPT') return { statementType, tables: 0 };
+    if (statementType === 'SCRIPT') return { statementType };
     return this.withConnection(project, async (connection) => {
       const duckDbSql = this.translate(sql, params);
       const prepared = await bigQueryErrors(() => connection.prepare(duckDbSql));
       prepared.destroySync();
-      return { statementType, tables: tableReferences(sql).length };
+      return { statementType };
     });
   }
 

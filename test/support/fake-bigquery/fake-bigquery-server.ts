@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bigQueryRoutes } from './bigquery-routes.js';
 import { DuckDbEngine } from './duckdb-engine.js';
 import { FakeJobs } from './fake-jobs.js';
+import { ScanEstimates } from './scan-estimates.js';
 import { FaultPlan } from '../fault-plan.js';
 import { HttpError, listenOnLoopback, readJson, serveWithFaults } from '../http-kit.js';
 
@@ -13,6 +14,8 @@ export interface FakeBigQuery {
   jobs: FakeJobs;
   /** The storage, for fixtures (ensureDataset, runDuckDb) and for reading back what was written. */
   engine: DuckDbEngine;
+  /** The bytes dry runs report and jobs bill, per table; jobs over their maximumBytesBilled fail as on BigQuery. */
+  scans: ScanEstimates;
   close(): Promise<void>;
 }
 
@@ -26,7 +29,8 @@ export async function startFakeBigQuery(): Promise<FakeBigQuery> {
   const engine = await DuckDbEngine.create();
   const faults = new FaultPlan();
   const jobs = new FakeJobs(engine);
-  const routes = bigQueryRoutes(engine, jobs);
+  const scans = new ScanEstimates();
+  const routes = bigQueryRoutes(engine, jobs, scans);
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
@@ -49,6 +53,7 @@ export async function startFakeBigQuery(): Promise<FakeBigQuery> {
     faults,
     jobs,
     engine,
+    scans,
     async close() {
       await server.close();
       await jobs.settle();

@@ -4,7 +4,7 @@ import { HttpError } from '../http-kit.js';
 
 /** The part of a JobConfiguration the fake reads. */
 export interface QueryJobConfiguration {
-  query?: { query?: string; queryParameters?: RestParameter[] };
+  query?: { query?: string; queryParameters?: RestParameter[]; maximumBytesBilled?: string };
   labels?: Record<string, string>;
   jobTimeoutMs?: string;
   dryRun?: boolean;
