@@ -6,6 +6,7 @@ import { jobResource, type FakeJobs, type JobRecord, type QueryJobConfiguration 
 import type { Fault } from '../fault-plan.js';
 import { HttpError } from '../http-kit.js';
 import { columnOfField, restRows, restSchema } from './rest-results.js';
+import { checkQueryLimits } from './request-limits.js';
 
 export interface RouteContext {
   /** The path's captured parts: project, then job id or dataset and table. */
@@ -16,7 +17,7 @@ export interface RouteContext {
 }
 
 export interface Route {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   pattern: RegExp;
   /** The endpoint name faults and counts use; jobs.insert of a dry run counts as jobs.dryRun. */
   endpoint: (body: Record<string, unknown>) => string;
@@ -60,6 +61,7 @@ export function bigQueryRoutes(engine: DuckDbEngine, jobs: FakeJobs): Route[] {
         const configuration = (body['configuration'] ?? {}) as QueryJobConfiguration;
         const reference = (body['jobReference'] ?? {}) as Partial<JobRecord['reference']>;
         const location = locationOf(reference.location);
+        checkQueryLimits(configuration.query?.query ?? '', configuration.query?.queryParameters ?? []);
         if (configuration.dryRun) return dryRun(projectId!, location, configuration);
         const record = jobs.insert({ projectId: projectId!, jobId: reference.jobId ?? randomUUID(), location }, configuration, fault);
         return ok(jobResource(record));
@@ -85,7 +87,11 @@ export function bigQueryRoutes(engine: DuckDbEngine, jobs: FakeJobs): Route[] {
       method: 'GET',
       pattern: /^\/projects\/([^/]+)\/queries\/([^/]+)$/,
       endpoint: named('jobs.getQueryResults'),
-      serve: async ({ parts: [projectId, jobId], query }) => ok(queryResults(jobs.find(projectId!, jobId!), query)),
+      async serve({ parts: [projectId, jobId], query }) {
+        const record = jobs.find(projectId!, jobId!);
+        await jobs.waitUntilDone(record, Number(query.get('timeoutMs') ?? 0));
+        return ok(queryResults(record, query));
+      },
     },
     {
       method: 'POST',
@@ -93,6 +99,7 @@ export function bigQueryRoutes(engine: DuckDbEngine, jobs: FakeJobs): Route[] {
       endpoint: named('jobs.query'),
       async serve({ parts: [projectId], body, fault }) {
         const query = { query: typeof body['query'] === 'string' ? body['query'] : '', queryParameters: (body['queryParameters'] ?? []) as RestParameter[] };
+        checkQueryLimits(query.query, query.queryParameters);
         const reference = { projectId: projectId!, jobId: `job_${randomUUID()}`, location: locationOf(body['location']) };
         const record = jobs.insert(reference, { query }, fault);
         await jobs.settle();
@@ -120,6 +127,17 @@ export function bigQueryRoutes(engine: DuckDbEngine, jobs: FakeJobs): Route[] {
         const fields = (body['schema'] as { fields?: Array<{ name: string; type: string }> } | undefined)?.fields ?? [];
         await engine.createTable(table, fields.map(columnOfField));
         return ok(tableResource(table, { fields }));
+      },
+    },
+    {
+      method: 'DELETE',
+      pattern: /^\/projects\/([^/]+)\/datasets\/([^/]+)\/tables\/([^/]+)$/,
+      endpoint: named('tables.delete'),
+      async serve({ parts }) {
+        const table = tableOf(parts);
+        await columnsOf(table);
+        await engine.dropTable(table);
+        return { status: 204, body: undefined };
       },
     },
     {

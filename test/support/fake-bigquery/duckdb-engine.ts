@@ -5,14 +5,35 @@ import { translateBigQuerySql } from '../../../services/warehouse/duckdb/bigquer
 import { setUpConnection } from '../../../services/warehouse/duckdb/connection-setup.js';
 import { cellText, duckDbTypeOf, portTypeOf } from '../../../services/warehouse/duckdb/duckdb-cells.js';
 import type { Cell, Column, Row } from '../../../services/warehouse/warehouse.js';
-import { castParameters, ddlForDuckDb, splitStatements, statementTypeOf, transactionControlOf } from './bigquery-statements.js';
+import {
+  assertionForDuckDb,
+  castParameters,
+  ddlForDuckDb,
+  expandArrayParameters,
+  splitStatements,
+  statementTypeOf,
+  transactionControlOf,
+  type ArrayTable,
+} from './bigquery-statements.js';
 import { HttpError } from '../http-kit.js';
 
-/** A query parameter as the REST API sends it. */
+/** A query parameter as the REST API sends it: a scalar, an ARRAY of scalars, or an ARRAY of STRUCTs. */
 export interface RestParameter {
   name?: string;
-  parameterType: { type: string };
-  parameterValue?: { value?: string | null };
+  parameterType: RestParameterType;
+  parameterValue?: RestParameterValue;
+}
+
+interface RestParameterType {
+  type: string;
+  arrayType?: RestParameterType;
+  structTypes?: Array<{ name: string; type: RestParameterType }>;
+}
+
+interface RestParameterValue {
+  value?: string | null;
+  arrayValues?: RestParameterValue[];
+  structValues?: Record<string, RestParameterValue>;
 }
 
 export interface Execution {
@@ -58,7 +79,7 @@ export class DuckDbEngine {
     const statementType = statementTypeOf(sql);
     if (statementType === 'SCRIPT') return { statementType, tables: 0 };
     return this.withConnection(project, async (connection) => {
-      const duckDbSql = this.translate(sql, params);
+      const duckDbSql = this.translate(sql, params, await arrayTables(connection, params));
       const prepared = await bigQueryErrors(() => connection.prepare(duckDbSql));
       prepared.destroySync();
       return { statementType, tables: tableReferences(sql).length };
@@ -74,6 +95,7 @@ export class DuckDbEngine {
       let last: Execution = { statementType, columns: [], rows: [], affectedRows: 0 };
       let inTransaction = false;
       try {
+        const arrays = await arrayTables(connection, params);
         for (const statement of splitStatements(sql)) {
           const control = transactionControlOf(statement);
           if (control !== undefined) {
@@ -81,8 +103,8 @@ export class DuckDbEngine {
             inTransaction = control === 'BEGIN';
             continue;
           }
-          for (const part of ddlForDuckDb(statement)) {
-            last = { statementType, ...(await this.runStatement(connection, this.translate(part, params), params)) };
+          for (const part of ddlForDuckDb(assertionForDuckDb(statement) ?? statement)) {
+            last = { statementType, ...(await this.runStatement(connection, this.translate(part, params, arrays), params)) };
           }
         }
         if (inTransaction) throw new HttpError(400, 'invalidQuery', 'Transaction was not committed before the script ended');
@@ -108,6 +130,10 @@ export class DuckDbEngine {
   async createTable(table: TableRef, columns: Column[]): Promise<void> {
     const definitions = columns.map((column) => `${quotedIdentifier(column.name)} ${duckDbTypeOf(column.type)}`).join(', ');
     await this.withConnection(undefined, async (connection) => void (await connection.run(`CREATE TABLE ${qualified(table)} (${definitions})`)));
+  }
+
+  async dropTable(table: TableRef): Promise<void> {
+    await this.withConnection(undefined, async (connection) => void (await connection.run(`DROP TABLE ${qualified(table)}`)));
   }
 
   async insertRows(table: TableRef, columns: Column[], rows: Row[]): Promise<void> {
@@ -143,10 +169,10 @@ export class DuckDbEngine {
     return this.withConnection(undefined, async (connection) => (await connection.runAndReadAll(sql, values)).getRows().length > 0);
   }
 
-  private translate(statement: string, params: RestParameter[]): string {
-    const types = new Map(params.map((param) => [param.name ?? '', param.parameterType.type]));
+  private translate(statement: string, params: RestParameter[], arrays: ReadonlyMap<string, ArrayTable>): string {
+    const types = new Map(params.filter((param) => !isArray(param)).map((param) => [param.name ?? '', param.parameterType.type]));
     try {
-      return translateBigQuerySql(castParameters(statement, types));
+      return translateBigQuerySql(castParameters(expandArrayParameters(statement, arrays), types));
     } catch (error) {
       throw new HttpError(400, 'invalidQuery', `Syntax error: ${(error as Error).message}`);
     }
@@ -183,9 +209,41 @@ function qualified(table: TableRef): string {
   return [table.project, table.dataset, table.table].map(quotedIdentifier).join('.');
 }
 
-/** Binds every `$name` as text; castParameters made DuckDB cast each to its declared type. */
+const isArray = (param: RestParameter) => param.parameterType.type === 'ARRAY';
+
+/**
+ * Each ARRAY parameter's elements in a TEMP table of text columns (the
+ * connection's own, gone when it closes), filled by DuckDB's appender so a
+ * batch of 10,000 rows loads at once; expandArrayParameters reads them back
+ * cast to the declared types.
+ */
+async function arrayTables(connection: DuckDBConnection, params: RestParameter[]): Promise<Map<string, ArrayTable>> {
+  const tables = new Map<string, ArrayTable>();
+  for (const [index, param] of params.filter(isArray).entries()) {
+    const element = param.parameterType.arrayType ?? { type: 'STRING' };
+    const struct = element.structTypes?.map((field) => ({ name: field.name, type: field.type.type }));
+    const fields = struct ?? [{ name: 'f0_', type: element.type }];
+    const table = `__array_parameter_${index}`;
+    await connection.run(`CREATE TEMP TABLE ${table} (${fields.map((field) => `${quotedIdentifier(field.name)} VARCHAR`).join(', ')})`);
+    const appender = await connection.createAppender(table, 'main', 'temp');
+    for (const value of param.parameterValue?.arrayValues ?? []) {
+      const cells = struct ? fields.map((field) => value.structValues?.[field.name]?.value) : [value.value];
+      for (const cell of cells) {
+        if (cell === undefined || cell === null) appender.appendNull();
+        else appender.appendVarchar(cell);
+      }
+      appender.endRow();
+    }
+    appender.closeSync();
+    tables.set(param.name ?? '', { table, fields });
+  }
+  return tables;
+}
+
+/** Binds every scalar `$name` as text; castParameters made DuckDB cast each to its declared type. */
 function bindText(prepared: DuckDBPreparedStatement, params: RestParameter[]): void {
-  const values = new Map<string, Cell>(params.map((param) => [param.name ?? '', param.parameterValue?.value ?? null]));
+  const scalars = params.filter((param) => !isArray(param));
+  const values = new Map<string, Cell>(scalars.map((param) => [param.name ?? '', param.parameterValue?.value ?? null]));
   for (let index = 1; index <= prepared.parameterCount; index++) {
     const name = prepared.parameterName(index);
     if (!values.has(name)) throw new HttpError(400, 'invalidQuery', `Query parameter '${name}' not found`);
