@@ -1,15 +1,16 @@
 import type { BigQuery, Job, JobMetadata } from '@google-cloud/bigquery';
 import { QueryTimeoutError } from '../../errors.js';
 import { BigQueryJobError, httpStatusOf, isTransientBigQueryError } from './bigquery-errors.js';
-import { sleep, withRetry, type RetryPolicy } from './retry-policy.js';
+import { abortable, withRetry, type RetryPolicy } from './retry-policy.js';
+import type { RestQueryParameter } from './bigquery-values.js';
 import { jobIdForTry } from './job-identity.js';
 
 export interface JobRunnerOptions {
   client: BigQuery;
   retry: RetryPolicy;
   location?: string;
-  /** Pause between two looks at a running job. */
-  pollIntervalMs: number;
+  /** Longest one wait for a running job may take; BigQuery's own default is 10 s. */
+  longPollMs: number;
 }
 
 export interface JobSpec {
@@ -23,10 +24,13 @@ export interface JobSpec {
   retryFailure?: (error: BigQueryJobError) => boolean;
 }
 
-export interface JobHandle {
+interface InsertedJob {
   job: Job;
   metadata: JobMetadata;
 }
+
+/** What one wait for a running job tells. */
+type WaitOutcome = 'complete' | 'running' | 'unknown';
 
 /**
  * Job mechanics shared by queries and writes: insert with a fixed id, wait for
@@ -34,15 +38,41 @@ export interface JobHandle {
  * with the same job id; a job that ran and failed transiently is run again
  * under a new id.
  */
-export function createJobRunner(options: JobRunnerOptions) {
-  const { client, retry, location } = options;
-  const callWithRetry = <T>(fn: () => Promise<T>, signal?: AbortSignal) =>
-    withRetry(retry, isTransientBigQueryError, fn, signal);
+export class JobRunner {
+  constructor(private readonly options: JobRunnerOptions) {}
+
+  callWithRetry<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return withRetry(this.options.retry, isTransientBigQueryError, fn, signal);
+  }
+
+  /** Runs the job to DONE and returns it; throws BigQueryJobError, QueryTimeoutError or the client's error. */
+  run(spec: JobSpec): Promise<Job> {
+    const retryFailure = (error: unknown) =>
+      error instanceof BigQueryJobError && (isTransientBigQueryError(error) || (spec.retryFailure?.(error) ?? false));
+    return withRetry(
+      this.options.retry,
+      retryFailure,
+      async (tryNumber) => {
+        const deadline = Date.now() + spec.timeoutMs;
+        const inserted = await this.insert(jobIdForTry(spec.baseJobId, tryNumber), spec);
+        await this.awaitDone(inserted, spec, deadline);
+        return inserted.job;
+      },
+      spec.signal,
+    );
+  }
+
+  /** A dry run: BigQuery parses and plans the query without running it (no job is kept). */
+  async dryRun(configuration: JobSpec['configuration'], signal?: AbortSignal): Promise<JobMetadata> {
+    const { client, location } = this.options;
+    return this.callWithRetry(async () => (await client.createJob({ location, configuration: { ...configuration, dryRun: true } }))[1], signal);
+  }
 
   /** jobs.insert; a 409 means an earlier try of this very request created the job: fetch it (jobs.get). */
-  async function insert(jobId: string, spec: JobSpec): Promise<JobHandle> {
+  private async insert(jobId: string, spec: JobSpec): Promise<InsertedJob> {
+    const { client, location } = this.options;
     const job = client.job(jobId, { location });
-    return callWithRetry(async () => {
+    return this.callWithRetry(async () => {
       try {
         const [created, metadata] = await client.createJob({ jobId, location, configuration: spec.configuration });
         return { job: created, metadata };
@@ -56,58 +86,67 @@ export function createJobRunner(options: JobRunnerOptions) {
     }, spec.signal);
   }
 
-  /** Best effort: the job may have just finished; either way the caller gives up on it. */
-  async function cancel(job: Job): Promise<void> {
-    await callWithRetry(() => job.cancel()).catch(() => undefined);
-  }
-
-  async function awaitDone(found: JobHandle, spec: JobSpec, deadline: number): Promise<JobMetadata> {
-    let metadata = found.metadata;
+  private async awaitDone({ job, metadata: inserted }: InsertedJob, spec: JobSpec, deadline: number): Promise<void> {
+    let metadata = inserted;
     while (metadata.status?.state !== 'DONE') {
       const left = deadline - Date.now();
       if (left <= 0) {
-        await cancel(found.job);
+        await this.cancel(job);
         throw new QueryTimeoutError(spec.timeoutMs);
       }
-      try {
-        await sleep(Math.min(options.pollIntervalMs, left), spec.signal);
-      } catch (abortReason) {
-        await cancel(found.job);
-        throw abortReason;
-      }
-      metadata = (await callWithRetry(() => found.job.getMetadata(), spec.signal))[0] as JobMetadata;
+      const outcome = await this.waitAWhile(job, Math.min(left, this.options.longPollMs), spec.signal);
+      if (outcome === 'complete') return;
+      if (outcome === 'unknown') metadata = (await this.callWithRetry(() => job.getMetadata(), spec.signal))[0] as JobMetadata;
     }
     const errorResult = metadata.status.errorResult;
     if (errorResult) {
       // BigQuery itself stopped the job at jobTimeoutMs.
       if (errorResult.reason === 'timeout') throw new QueryTimeoutError(spec.timeoutMs);
-      throw new BigQueryJobError(found.job.id ?? spec.baseJobId, errorResult);
+      throw new BigQueryJobError(job.id ?? spec.baseJobId, errorResult);
     }
-    return metadata;
   }
 
-  /** Runs the job to DONE and returns it; throws BigQueryJobError, QueryTimeoutError or the client's error. */
-  function run(spec: JobSpec): Promise<JobHandle> {
-    const retryFailure = (error: unknown) =>
-      error instanceof BigQueryJobError && (isTransientBigQueryError(error) || (spec.retryFailure?.(error) ?? false));
-    return withRetry(
-      retry,
-      retryFailure,
-      async (tryNumber) => {
-        const deadline = Date.now() + spec.timeoutMs;
-        const found = await insert(jobIdForTry(spec.baseJobId, tryNumber), spec);
-        return { job: found.job, metadata: await awaitDone(found, spec, deadline) };
-      },
-      spec.signal,
+  /**
+   * One long poll (jobs.getQueryResults with timeoutMs): BigQuery answers as
+   * soon as the job completes, or after `ms` with jobComplete false, so a run
+   * learns of a finished job at once instead of at the next poll. A job that
+   * failed answers with its error; jobs.get then reads the job's own status.
+   * Aborting cancels the job without waiting for the answer.
+   */
+  private async waitAWhile(job: Job, ms: number, signal?: AbortSignal): Promise<WaitOutcome> {
+    const answer = this.getQueryResultsStatus(job, ms).then(
+      (complete): WaitOutcome => (complete ? 'complete' : 'running'),
+      (): WaitOutcome => 'unknown',
     );
+    try {
+      return await abortable(answer, signal);
+    } catch (abortReason) {
+      await this.cancel(job);
+      throw abortReason;
+    }
   }
 
-  /** A dry run: BigQuery parses and plans the query without running it (no job is kept). */
-  async function dryRun(configuration: JobSpec['configuration'], signal?: AbortSignal): Promise<JobMetadata> {
-    return callWithRetry(async () => (await client.createJob({ location, configuration: { ...configuration, dryRun: true } }))[1], signal);
+  private getQueryResultsStatus(job: Job, timeoutMs: number): Promise<boolean> {
+    const qs = { maxResults: 0, timeoutMs, ...(this.options.location ? { location: this.options.location } : {}) };
+    return new Promise((resolve, reject) => {
+      this.options.client.request({ uri: `/queries/${job.id}`, qs }, (error, response?: { jobComplete?: boolean }) =>
+        error ? reject(error) : resolve(response?.jobComplete === true),
+      );
+    });
   }
 
-  return { run, dryRun, callWithRetry };
+  /** Best effort: the job may have just finished; either way the caller gives up on it. */
+  private async cancel(job: Job): Promise<void> {
+    await this.callWithRetry(() => job.cancel()).catch(() => undefined);
+  }
 }
 
-export type JobRunner = ReturnType<typeof createJobRunner>;
+/** A query job's REST configuration: standard SQL, named parameters, labels, and BigQuery's own timeout. */
+export function queryJobConfiguration(
+  sql: string,
+  queryParameters: RestQueryParameter[],
+  labels: Record<string, string>,
+  timeoutMs: number,
+): JobSpec['configuration'] {
+  return { query: { query: sql, useLegacySql: false, parameterMode: 'NAMED', queryParameters }, labels, jobTimeoutMs: String(timeoutMs) };
+}
