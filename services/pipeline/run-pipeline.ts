@@ -107,7 +107,7 @@ async function executeAndWrite(
   now: () => Date,
 ): Promise<Settled[]> {
   const pool = new PQueue({ concurrency: deps.settings.metricConcurrency });
-  const context = executionContext(parameters, deps, control);
+  const context = executionContext(selected, parameters, deps, control);
   const settled = new Map<MetricDefinition, Settled>();
   const record = (attempt: Attempt) => {
     const done = settle(attempt, parameters, now());
@@ -126,14 +126,21 @@ async function executeAndWrite(
   return selected.map((metric) => settled.get(metric) as Settled);
 }
 
-function executionContext(parameters: RunParameters, deps: PipelineDependencies, control: RunControl): MetricExecutionContext {
+function executionContext(
+  selected: MetricDefinition[],
+  parameters: RunParameters,
+  deps: PipelineDependencies,
+  control: RunControl,
+): MetricExecutionContext {
   const { warehouse, settings, logger } = deps;
+  const lookupOptions = { timeoutMs: settings.queryTimeoutMs, runId: control.runId, ...(control.signal ? { signal: control.signal } : {}) };
+  const partitionInfoTable = parseTableRef(parameters.partition_info_table);
   return {
     warehouse,
     runId: control.runId,
     runDate: parameters.run_date,
     env: parameters.env,
-    lookupPartitionDate: createPartitionDateLookup(warehouse, parseTableRef(parameters.partition_info_table), settings.queryTimeoutMs),
+    lookupPartitionDate: createPartitionDateLookup(warehouse, partitionInfoTable, selected.map((metric) => metric.sql), lookupOptions),
     timeoutMs: settings.queryTimeoutMs,
     logger,
     ...(control.signal ? { signal: control.signal } : {}),
