@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { pino, type Logger } from 'pino';
-import pretty from 'pino-pretty';
 import type { ConfigSource } from '../../services/config-source/config-source.js';
 import { describeProblem, InvalidRunParametersError } from '../../services/errors.js';
 import { runPipeline } from '../../services/pipeline/run-pipeline.js';
@@ -8,7 +7,7 @@ import { validateRunParameters } from '../../services/pipeline/run-parameters.js
 import type { RunResult } from '../../services/pipeline/run-outcome.js';
 import type { Warehouse } from '../../services/warehouse/warehouse.js';
 import { createConfigSource, createWarehouse, pipelineSettings } from '../adapters.js';
-import { createLogger } from '../logger.js';
+import { createLogger, prettyDestination } from '../logger.js';
 import { loadSettings, localConfigPolicy, SettingsError } from '../settings.js';
 import { CliUsageError, parseCliArguments } from './cli-arguments.js';
 import { progressDisplay } from './progress-display.js';
@@ -60,7 +59,7 @@ export async function runCli(argv: string[], io: CliIo, adapters: CliAdapters = 
   // On a terminal only warnings, readably, above the progress line; otherwise Cloud Logging JSON on stderr.
   const logger =
     adapters.logger ??
-    (progress ? pino({ level: 'warn' }, pretty({ destination: progress.logStream })) : createLogger(settings, io.stderr));
+    (progress ? pino({ level: 'warn' }, prettyDestination({ destination: progress.logStream })) : createLogger(settings, io.stderr));
   const warehouse = adapters.warehouse ?? (await createWarehouse(settings, logger));
   let result: RunResult;
   try {
