@@ -1,13 +1,13 @@
 import type { BigQuery } from '@google-cloud/bigquery';
 import { SerialLanes } from '../../serial-lanes.js';
 import { formatTableRef, type TableRef } from '../../table-ref.js';
+import type { Column } from '../warehouse.js';
 import { isConcurrentUpdate, toPipelineError } from './bigquery-errors.js';
-import { queryJobConfiguration, type JobRunner, type JobSpec } from './bigquery-jobs.js';
+import { queryJobConfiguration, type JobRunner } from './bigquery-jobs.js';
 import { createTableIfMissing, tableHandle } from './bigquery-tables.js';
-import type { RestQueryParameter } from './bigquery-values.js';
 import { contentDigest, jobLabels, writeJobId } from './job-identity.js';
-import { chunkRanges, jsonBytes, MAX_CONFIGURATION_BYTES } from './request-limits.js';
-import { fieldName, rowsParameter, stagingInsertSql, writeSql, type WriteBatch } from './write-statements.js';
+import { chunkRanges, MAX_CONFIGURATION_BYTES } from './request-limits.js';
+import { fieldName, ROWS_PARAMETER, rowJson, rowsParameterType, stagingInsertSql, writeSql, type WriteBatch } from './write-statements.js';
 
 export interface BatchWriterOptions {
   client: BigQuery;
@@ -20,6 +20,7 @@ export interface BatchWriterOptions {
 
 /** A staging table a crash left behind removes itself after this long. */
 const STAGING_LIFETIME_MS = 24 * 60 * 60 * 1000;
+const NO_ROWS = '"arrayValues":[]';
 
 /**
  * Writes one table's batch atomically and within BigQuery's request limits
@@ -48,39 +49,53 @@ export class BatchWriter {
 
   private async writeWithinLimits(batch: WriteBatch): Promise<void> {
     const kind = batch.keyColumns ? 'replace' : 'append';
-    const rows = rowsParameter(batch.columns, batch.rows);
-    const configuration = this.configuration(writeSql(batch, { kind: 'parameter' }), [rows]);
-    const request = JSON.stringify(configuration);
+    const rows = batch.rows.map((row) => rowJson(batch.columns, row));
+    const request = this.requestJson(writeSql(batch, { kind: 'parameter' }), batch.columns, rows);
     const digest = contentDigest(request);
     if (Buffer.byteLength(request) <= MAX_CONFIGURATION_BYTES) {
-      await this.runJob(writeJobId(kind, digest), configuration);
+      await this.runJob(writeJobId(kind, digest), request);
       return;
     }
     const staging = { ...batch.table, table: `_metrics_staging_${digest}` };
-    await this.fillStagingTable(staging, batch, rows, digest);
-    await this.runJob(writeJobId(kind, digest), this.configuration(writeSql(batch, { kind: 'staging', table: staging, count: batch.rows.length }), []));
+    await this.fillStagingTable(staging, batch.columns, rows, digest);
+    const script = writeSql(batch, { kind: 'staging', table: staging, count: rows.length });
+    await this.runJob(writeJobId(kind, digest), JSON.stringify(this.configuration(script, false)));
     // Best effort: the table expires anyway.
     await tableHandle(this.options.client, staging).delete().catch(() => undefined);
   }
 
   /** Creates the staging table and inserts the rows in chunks that each fit in one request. */
-  private async fillStagingTable(staging: TableRef, batch: WriteBatch, rows: RestQueryParameter, digest: string): Promise<void> {
-    const sql = stagingInsertSql(staging, batch.columns);
-    const values = rows.parameterValue.arrayValues ?? [];
-    const chunkOf = (start: number, end: number) => this.configuration(sql, [{ ...rows, parameterValue: { arrayValues: values.slice(start, end) } }]);
-    const ranges = chunkRanges(values.map(jsonBytes), jsonBytes(chunkOf(0, 0)), MAX_CONFIGURATION_BYTES);
-    const fields = batch.columns.map((column, c) => ({ name: fieldName(c), type: column.type }));
+  private async fillStagingTable(staging: TableRef, columns: Column[], rows: string[], digest: string): Promise<void> {
+    const sql = stagingInsertSql(staging, columns);
+    const ranges = chunkRanges(
+      rows.map((row) => Buffer.byteLength(row)),
+      Buffer.byteLength(this.requestJson(sql, columns, [])),
+      MAX_CONFIGURATION_BYTES,
+    );
+    const fields = columns.map((column, c) => ({ name: fieldName(c), type: column.type }));
     await createTableIfMissing(this.options.client, this.options.runner, staging, fields, new Date(Date.now() + STAGING_LIFETIME_MS));
     for (const [chunk, [start, end]] of ranges.entries()) {
-      await this.runJob(writeJobId('stage', `${digest}_${chunk}`), chunkOf(start, end));
+      await this.runJob(writeJobId('stage', `${digest}_${chunk}`), this.requestJson(sql, columns, rows.slice(start, end)));
     }
   }
 
-  private configuration(sql: string, params: RestQueryParameter[]): JobSpec['configuration'] {
+  /**
+   * The job's configuration as the JSON sent, its `@rows` parameter holding
+   * `rows` (each already JSON): made once as text, because as objects a
+   * 10,000-row batch costs tens of MB, several times over.
+   */
+  private requestJson(sql: string, columns: Column[], rows: string[]): string {
+    const [before, after] = JSON.stringify(this.configuration(sql, columns)).split(NO_ROWS) as [string, string];
+    return `${before}"arrayValues":[${rows.join(',')}]${after}`;
+  }
+
+  /** The job's configuration, with an empty rows parameter of these columns' types, or none. */
+  private configuration(sql: string, rowColumns: Column[] | false) {
+    const params = rowColumns ? [{ name: ROWS_PARAMETER, parameterType: rowsParameterType(rowColumns), parameterValue: { arrayValues: [] } }] : [];
     return queryJobConfiguration(sql, params, jobLabels(), this.options.writeTimeoutMs);
   }
 
-  private async runJob(baseJobId: string, configuration: JobSpec['configuration']): Promise<void> {
+  private async runJob(baseJobId: string, configuration: string): Promise<void> {
     const { runner, writeTimeoutMs } = this.options;
     await this.options.inJobSlot(() => runner.run({ baseJobId, configuration, timeoutMs: writeTimeoutMs, retryFailure: isConcurrentUpdate }));
   }

@@ -14,6 +14,14 @@ export interface RestRow {
   f: Array<{ v: unknown }>;
 }
 
+/** One page of jobs.getQueryResults. */
+export interface RestQueryResults {
+  jobComplete?: boolean;
+  schema?: { fields?: RestField[] };
+  rows?: RestRow[];
+  pageToken?: string;
+}
+
 /** A query parameter in the REST shape: a scalar, an ARRAY of them, or an ARRAY of STRUCTs. */
 export interface RestQueryParameter {
   name: string;

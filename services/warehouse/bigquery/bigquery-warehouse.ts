@@ -5,9 +5,9 @@ import type { TableRef } from '../../table-ref.js';
 import type { Column, QueryRequest, QueryResult, Row, Warehouse } from '../warehouse.js';
 import { BatchWriter } from './batch-writer.js';
 import { httpStatusOf, toPipelineError } from './bigquery-errors.js';
-import { JobRunner, queryJobConfiguration, type JobSpec } from './bigquery-jobs.js';
+import { JobRunner, queryJobConfiguration, type CompletedJob, type JobConfiguration } from './bigquery-jobs.js';
 import { createTableIfMissing, tableHandle } from './bigquery-tables.js';
-import { cellText, columnOf, restParameters, type RestField, type RestRow } from './bigquery-values.js';
+import { cellText, columnOf, restParameters, type RestField, type RestQueryResults, type RestRow } from './bigquery-values.js';
 import { baseJobId, jobLabels } from './job-identity.js';
 import type { RetryPolicy } from './retry-policy.js';
 
@@ -61,10 +61,10 @@ export class BigQueryWarehouse implements Warehouse {
     try {
       return await this.inJobSlot(async () => {
         const planned = await this.plan(configuration, signal);
-        const spec = { baseJobId: baseJobId('query', [sql, params], label), configuration, timeoutMs, ...(signal ? { signal } : {}) };
-        const job = await this.runner.run(spec);
+        const id = baseJobId('query', [sql, params], label);
+        const completed = await this.runner.run({ baseJobId: id, configuration, timeoutMs, resultRows: PAGE_ROWS, ...(signal ? { signal } : {}) });
         const bytes = planned.statistics?.totalBytesProcessed;
-        return { ...(await this.readResults(job, signal)), ...(bytes != null ? { bytesProcessed: String(bytes) } : {}) };
+        return { ...(await this.readResults(completed, signal)), ...(bytes != null ? { bytesProcessed: String(bytes) } : {}) };
       }, signal);
     } catch (error) {
       // An interrupted run reports its own reason, not a SQL error.
@@ -75,8 +75,9 @@ export class BigQueryWarehouse implements Warehouse {
 
   async getTableSchema(table: TableRef): Promise<Column[] | undefined> {
     try {
-      const [metadata] = await this.runner.callWithRetry(() => tableHandle(this.client, table).getMetadata());
-      return (((metadata as TableMetadata).schema?.fields ?? []) as RestField[]).map(columnOf);
+      const response = await this.runner.callWithRetry(() => tableHandle(this.client, table).getMetadata());
+      const metadata = response[0] as TableMetadata;
+      return ((metadata.schema?.fields ?? []) as RestField[]).map(columnOf);
     } catch (error) {
       if (httpStatusOf(error) === 404) return undefined;
       throw toPipelineError(error, 'BIGQUERY_WRITE_ERROR');
@@ -132,7 +133,7 @@ export class BigQueryWarehouse implements Warehouse {
    * The dry run is BigQuery's own parser enforcing the read-only rule: only a
    * statement it classes as SELECT is ever inserted as a job.
    */
-  private async plan(configuration: JobSpec['configuration'], signal?: AbortSignal): Promise<JobMetadata> {
+  private async plan(configuration: JobConfiguration, signal?: AbortSignal): Promise<JobMetadata> {
     const planned = await this.runner.dryRun(configuration, signal);
     const statementType = planned.statistics?.query?.statementType;
     if (statementType !== 'SELECT') {
@@ -141,19 +142,23 @@ export class BigQueryWarehouse implements Warehouse {
     return planned;
   }
 
-  private async readResults(job: Job, signal?: AbortSignal): Promise<Omit<QueryResult, 'bytesProcessed'>> {
-    const raw: RestRow[] = [];
-    let fields: RestField[];
-    let pageToken: string | undefined;
-    do {
-      const page = { skipParsing: true, autoPaginate: false, maxResults: PAGE_ROWS, ...(pageToken ? { pageToken } : {}) };
-      const [rows, , response] = await this.runner.callWithRetry(() => job.getQueryResults(page), signal);
-      fields = (response?.schema?.fields ?? []) as RestField[];
-      raw.push(...(rows as RestRow[]));
-      pageToken = response?.pageToken ?? undefined;
-    } while (pageToken);
+  /** Every page of the results, starting from the one the wait for the job brought, if it did. */
+  private async readResults({ job, firstPage }: CompletedJob, signal?: AbortSignal): Promise<Omit<QueryResult, 'bytesProcessed'>> {
+    let page = firstPage ?? (await this.resultsPage(job, undefined, signal));
+    const fields = page.schema?.fields ?? [];
+    const raw: RestRow[] = [...(page.rows ?? [])];
+    while (page.pageToken) {
+      page = await this.resultsPage(job, page.pageToken, signal);
+      raw.push(...(page.rows ?? []));
+    }
     const columns = fields.map(columnOf);
     const rows = raw.map((row): Row => Object.fromEntries(columns.map((column, i) => [column.name, cellText(column, row.f[i]?.v)])));
     return { columns, rows };
+  }
+
+  private async resultsPage(job: Job, pageToken: string | undefined, signal?: AbortSignal): Promise<RestQueryResults> {
+    const options = { skipParsing: true, autoPaginate: false, maxResults: PAGE_ROWS, ...(pageToken ? { pageToken } : {}) };
+    const [rows, , response] = await this.runner.callWithRetry(() => job.getQueryResults(options), signal);
+    return { ...(response as RestQueryResults | undefined), rows: rows as RestRow[] };
   }
 }

@@ -1,7 +1,7 @@
 import { quoteTableRef, type TableRef } from '../../table-ref.js';
 import { keyColumnsOf } from '../key-columns.js';
 import type { Column, Row } from '../warehouse.js';
-import { restTypeOf, restValue, type RestQueryParameter } from './bigquery-values.js';
+import { restTypeOf, restValue, type RestParameterType } from './bigquery-values.js';
 
 /**
  * One table's batch as the port hands it over: the rows, the table's columns
@@ -29,20 +29,17 @@ export function fieldName(index: number): string {
   return `c${index}`;
 }
 
-/** The batch's rows as ONE ARRAY<STRUCT> parameter: one of BigQuery's 10,000 parameters, however many rows. */
-export function rowsParameter(columns: Column[], rows: Row[]): RestQueryParameter {
+/** The type of the rows parameter: ONE ARRAY<STRUCT> parameter, one of BigQuery's 10,000, however many rows it holds. */
+export function rowsParameterType(columns: Column[]): RestParameterType {
   return {
-    name: ROWS_PARAMETER,
-    parameterType: {
-      type: 'ARRAY',
-      arrayType: { type: 'STRUCT', structTypes: columns.map((column, c) => ({ name: fieldName(c), type: { type: restTypeOf(column.type) } })) },
-    },
-    parameterValue: { arrayValues: rows.map((row) => structValue(columns, row)) },
+    type: 'ARRAY',
+    arrayType: { type: 'STRUCT', structTypes: columns.map((column, c) => ({ name: fieldName(c), type: { type: restTypeOf(column.type) } })) },
   };
 }
 
-export function structValue(columns: Column[], row: Row) {
-  return { structValues: Object.fromEntries(columns.map((column, c) => [fieldName(c), restValue(row[column.name] ?? null)])) };
+/** One row as an element of the rows parameter, in JSON: each row is serialized once, and only here. */
+export function rowJson(columns: Column[], row: Row): string {
+  return JSON.stringify({ structValues: Object.fromEntries(columns.map((column, c) => [fieldName(c), restValue(row[column.name] ?? null)])) });
 }
 
 /**

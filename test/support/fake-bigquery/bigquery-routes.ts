@@ -57,21 +57,21 @@ export function bigQueryRoutes(engine: DuckDbEngine, jobs: FakeJobs): Route[] {
       method: 'POST',
       pattern: /^\/projects\/([^/]+)\/jobs$/,
       endpoint: (body) => ((body['configuration'] as QueryJobConfiguration | undefined)?.dryRun ? 'jobs.dryRun' : 'jobs.insert'),
-      async serve({ parts: [projectId], body, fault }) {
+      async serve({ parts: [projectId], body, query, fault }) {
         const configuration = (body['configuration'] ?? {}) as QueryJobConfiguration;
         const reference = (body['jobReference'] ?? {}) as Partial<JobRecord['reference']>;
         const location = locationOf(reference.location);
         checkQueryLimits(configuration.query?.query ?? '', configuration.query?.queryParameters ?? []);
         if (configuration.dryRun) return dryRun(projectId!, location, configuration);
         const record = jobs.insert({ projectId: projectId!, jobId: reference.jobId ?? randomUUID(), location }, configuration, fault);
-        return ok(jobResource(record));
+        return ok(partialResponse(jobResource(record), query));
       },
     },
     {
       method: 'GET',
       pattern: /^\/projects\/([^/]+)\/jobs\/([^/]+)$/,
       endpoint: named('jobs.get'),
-      serve: async ({ parts: [projectId, jobId] }) => ok(jobResource(jobs.find(projectId!, jobId!))),
+      serve: async ({ parts: [projectId, jobId], query }) => ok(partialResponse(jobResource(jobs.find(projectId!, jobId!)), query)),
     },
     {
       method: 'POST',
@@ -173,6 +173,14 @@ function queryResults(record: JobRecord, query: URLSearchParams) {
     ...(start + size < rows.length ? { pageToken: String(start + size) } : {}),
     ...(statementType !== undefined && statementType !== 'SELECT' ? { numDmlAffectedRows: String(affectedRows) } : {}),
   };
+}
+
+/** The standard `fields` parameter of Google's JSON APIs: only the top-level fields named, comma-separated. */
+function partialResponse(resource: Record<string, unknown>, query: URLSearchParams): Record<string, unknown> {
+  const fields = query.get('fields');
+  if (fields === null) return resource;
+  const wanted = new Set(fields.split(',').map((field) => field.trim()));
+  return Object.fromEntries(Object.entries(resource).filter(([name]) => wanted.has(name)));
 }
 
 function tableResource(table: TableRef, schema: unknown) {

@@ -52,6 +52,8 @@ export interface Execution {
  */
 export class DuckDbEngine {
   private readonly projects = new Set<string>();
+  /** Set-up connections waiting for work, per default project ('' for none). */
+  private readonly idle = new Map<string, DuckDBConnection[]>();
 
   private constructor(private readonly instance: DuckDBInstance) {}
 
@@ -78,44 +80,51 @@ export class DuckDbEngine {
   async plan(sql: string, params: RestParameter[], project: string): Promise<{ statementType: string; tables: number }> {
     const statementType = statementTypeOf(sql);
     if (statementType === 'SCRIPT') return { statementType, tables: 0 };
-    return this.withConnection(project, async (connection) => {
-      const duckDbSql = this.translate(sql, params, await arrayTables(connection, params));
-      const prepared = await bigQueryErrors(() => connection.prepare(duckDbSql));
-      prepared.destroySync();
-      return { statementType, tables: tableReferences(sql).length };
-    });
+    return this.withConnection(project, (connection) =>
+      withArrayTables(connection, params, async (arrays) => {
+        const prepared = await bigQueryErrors(() => connection.prepare(this.translate(sql, params, arrays)));
+        prepared.destroySync();
+        return { statementType, tables: tableReferences(sql).length };
+      }),
+    );
   }
 
   /** Runs a request's SQL; aborting `signal` interrupts DuckDB (jobs.cancel). */
   async execute(sql: string, params: RestParameter[], project: string, signal?: AbortSignal): Promise<Execution> {
-    const statementType = statementTypeOf(sql);
     return this.withConnection(project, async (connection) => {
       const interrupt = () => connection.interrupt();
       signal?.addEventListener('abort', interrupt, { once: true });
-      let last: Execution = { statementType, columns: [], rows: [], affectedRows: 0 };
-      let inTransaction = false;
       try {
-        const arrays = await arrayTables(connection, params);
-        for (const statement of splitStatements(sql)) {
-          const control = transactionControlOf(statement);
-          if (control !== undefined) {
-            await connection.run(control === 'BEGIN' ? 'BEGIN TRANSACTION' : control);
-            inTransaction = control === 'BEGIN';
-            continue;
-          }
-          for (const part of ddlForDuckDb(assertionForDuckDb(statement) ?? statement)) {
-            last = { statementType, ...(await this.runStatement(connection, this.translate(part, params, arrays), params)) };
-          }
-        }
-        if (inTransaction) throw new HttpError(400, 'invalidQuery', 'Transaction was not committed before the script ended');
-        return last;
-      } catch (error) {
-        if (inTransaction) await connection.run('ROLLBACK');
-        throw error;
+        return await withArrayTables(connection, params, (arrays) => this.runScript(connection, sql, params, arrays));
       } finally {
         signal?.removeEventListener('abort', interrupt);
       }
     });
+  }
+
+  /** A request's statements in turn; an open transaction is rolled back when any fails, or when the script ends without COMMIT. */
+  private async runScript(connection: DuckDBConnection, sql: string, params: RestParameter[], arrays: ReadonlyMap<string, ArrayTable>): Promise<Execution> {
+    const statementType = statementTypeOf(sql);
+    let last: Execution = { statementType, columns: [], rows: [], affectedRows: 0 };
+    let inTransaction = false;
+    try {
+      for (const statement of splitStatements(sql)) {
+        const control = transactionControlOf(statement);
+        if (control !== undefined) {
+          await connection.run(control === 'BEGIN' ? 'BEGIN TRANSACTION' : control);
+          inTransaction = control === 'BEGIN';
+          continue;
+        }
+        for (const part of ddlForDuckDb(assertionForDuckDb(statement) ?? statement)) {
+          last = { statementType, ...(await this.runStatement(connection, this.translate(part, params, arrays), params)) };
+        }
+      }
+      if (inTransaction) throw new HttpError(400, 'invalidQuery', 'Transaction was not committed before the script ended');
+      return last;
+    } catch (error) {
+      if (inTransaction) await connection.run('ROLLBACK');
+      throw error;
+    }
   }
 
   async tableColumns(table: TableRef): Promise<Column[] | undefined> {
@@ -162,6 +171,7 @@ export class DuckDbEngine {
   }
 
   close(): void {
+    for (const connection of [...this.idle.values()].flat()) connection.closeSync();
     this.instance.closeSync();
   }
 
@@ -194,13 +204,24 @@ export class DuckDbEngine {
     }
   }
 
+  /**
+   * Runs `work` on an idle connection set up for `project` (its macros, its
+   * USE), made when none is idle: setting one up costs more than most
+   * statements a test sends, and a 10,000-metric run sends 20,000.
+   */
   private async withConnection<T>(project: string | undefined, work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
-    const connection = await this.instance.connect();
+    const key = project !== undefined && this.projects.has(project) ? project : '';
+    const idle = this.idle.get(key) ?? [];
+    this.idle.set(key, idle);
+    let connection = idle.pop();
+    if (connection === undefined) {
+      connection = await this.instance.connect();
+      await setUpConnection(connection, key === '' ? undefined : key);
+    }
     try {
-      await setUpConnection(connection, project !== undefined && this.projects.has(project) ? project : undefined);
       return await work(connection);
     } finally {
-      connection.closeSync();
+      idle.push(connection);
     }
   }
 }
@@ -211,11 +232,25 @@ function qualified(table: TableRef): string {
 
 const isArray = (param: RestParameter) => param.parameterType.type === 'ARRAY';
 
+/** Runs `work` with the request's ARRAY parameters loaded (arrayTables), and drops them after: the connection serves other requests next. */
+async function withArrayTables<T>(
+  connection: DuckDBConnection,
+  params: RestParameter[],
+  work: (arrays: ReadonlyMap<string, ArrayTable>) => Promise<T>,
+): Promise<T> {
+  const arrays = await arrayTables(connection, params);
+  try {
+    return await work(arrays);
+  } finally {
+    for (const { table } of arrays.values()) await connection.run(`DROP TABLE IF EXISTS temp.main.${table}`);
+  }
+}
+
 /**
  * Each ARRAY parameter's elements in a TEMP table of text columns (the
- * connection's own, gone when it closes), filled by DuckDB's appender so a
- * batch of 10,000 rows loads at once; expandArrayParameters reads them back
- * cast to the declared types.
+ * connection's own), filled by DuckDB's appender so a batch of 10,000 rows
+ * loads at once; expandArrayParameters reads them back cast to the declared
+ * types.
  */
 async function arrayTables(connection: DuckDBConnection, params: RestParameter[]): Promise<Map<string, ArrayTable>> {
   const tables = new Map<string, ArrayTable>();

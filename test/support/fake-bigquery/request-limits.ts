@@ -32,8 +32,5 @@ export function checkQueryLimits(query: string, parameters: RestParameter[]): vo
 
 /** Characters as BigQuery counts them (code points): a string's length counts UTF-16 units, two for an emoji. */
 function characterCount(text: string): number {
-  if (text.length <= MAX_QUERY_CHARACTERS) return text.length;
-  let count = 0;
-  for (const _character of text) count++;
-  return count;
+  return text.length - (text.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g)?.length ?? 0);
 }
