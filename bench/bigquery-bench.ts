@@ -3,9 +3,8 @@ import { loadSettings } from '../src/settings.js';
 import { RECON_COLUMNS } from '../services/pipeline/recon-rows.js';
 import { TARGET_COLUMNS } from '../services/pipeline/target-rows.js';
 import { parseTableRef } from '../services/table-ref.js';
-import { statementTypeOf } from '../test/support/fake-bigquery/bigquery-statements.js';
 import { startFakeBigQuery, type FakeBigQuery } from '../test/support/fake-bigquery/fake-bigquery-server.js';
-import type { JobRecord } from '../test/support/fake-bigquery/fake-jobs.js';
+import { jobCensus } from '../test/support/fake-bigquery/job-census.js';
 import { startFakeGcs, type FakeGcs } from '../test/support/fake-gcs/fake-gcs-server.js';
 import { exitNote } from './duckdb-bench.js';
 import { figure, median, repeat } from './measure.js';
@@ -124,17 +123,9 @@ async function countJobs(fake: FakeBigQuery, work: () => Promise<unknown>): Prom
   const before = fake.jobs.records.size;
   const dryRunsBefore = fake.faults.count('jobs.dryRun');
   await work();
-  const made = [...fake.jobs.records.values()].slice(before);
-  const kinds = { metric: 0, lookup: 0, write: 0 };
-  for (const job of made) kinds[kindOf(job)]++;
+  const jobs = jobCensus([...fake.jobs.records.values()].slice(before), PARTITION_INFO);
   const dryRuns = fake.faults.count('jobs.dryRun') - dryRunsBefore;
-  return `${kinds.metric} metric queries, ${kinds.lookup} partition lookups, ${kinds.write} writes (${dryRuns} dry runs besides)`;
-}
-
-function kindOf(job: JobRecord): 'metric' | 'lookup' | 'write' {
-  const sql = job.configuration.query?.query ?? '';
-  if (statementTypeOf(sql) !== 'SELECT') return 'write';
-  return sql.includes('partition_info') ? 'lookup' : 'metric';
+  return `${jobs.queries} metric queries, ${jobs.lookups} partition lookups, ${jobs.writes} writes (${dryRuns} dry runs besides)`;
 }
 
 async function seedTables(fake: FakeBigQuery): Promise<void> {
