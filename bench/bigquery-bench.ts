@@ -27,8 +27,6 @@ const RUN_DATE = '2024-01-15';
 const PARTITION_INFO = `${PROJECT}.ops.partition_info`;
 const TARGET = `${PROJECT}.metrics.out`;
 const BUCKET = 'bench-configs';
-/** Metric concurrency (and job slots) of the CLI runs: a 10,000-metric run at the default 8 takes hours on real BigQuery. */
-const RSS_CONCURRENCY = 50;
 
 const parametersFor = (object: string): BenchRunParameters => ({
   gcs_path: `gs://${BUCKET}/${object}`,
@@ -103,16 +101,15 @@ async function rssFigures(
   env: Record<string, string>,
   print: (line: string) => void,
 ): Promise<void> {
-  const cliEnv = { ...env, METRICS_METRIC_CONCURRENCY: String(RSS_CONCURRENCY), METRICS_BIGQUERY_MAX_JOBS: String(RSS_CONCURRENCY) };
   for (const size of options.rssSizes) {
     const object = `rss-${size}.json`;
     gcs.put(BUCKET, object, JSON.stringify(benchMetrics(size, sourceSql, () => TARGET)));
     const runs: CliRunFigures[] = [];
     let jobs = '';
     for (let round = 0; round < options.rounds; round++) {
-      jobs = await countJobs(fake, async () => runs.push(await measureCliRun(cliFlags(parametersFor(object)), cliEnv)));
+      jobs = await countJobs(fake, async () => runs.push(await measureCliRun(cliFlags(parametersFor(object)), env)));
     }
-    const label = `  peak RSS, CLI run of ${size.toLocaleString('en')} metrics (gs:// config, one target table, c=${RSS_CONCURRENCY})`;
+    const label = `  peak RSS, CLI run of ${size.toLocaleString('en')} metrics (default settings, gs:// config, one target table)`;
     print(`${label}: ${figure(runs.map((run) => run.peakRssMb), 'MB')}${exitNote(runs)}`);
     print(`    jobs per run: ${jobs}`);
   }
