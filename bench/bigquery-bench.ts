@@ -57,23 +57,25 @@ export async function bigQueryFigures(options: BigQueryBenchOptions, print: (lin
       BIGQUERY_EMULATOR_HOST: fake.url,
       STORAGE_EMULATOR_HOST: gcs.url,
     };
+    const servers = { fake, gcs, env };
     latency.ms = options.latencyMs;
-    await efficiencyFigures(options, fake, gcs, env, print);
+    await efficiencyFigures(options, servers, print);
     latency.ms = 0;
-    await rssFigures(options, fake, gcs, env, print);
+    await rssFigures(options, servers, print);
   } finally {
     await gcs.close();
     await fake.close();
   }
 }
 
-async function efficiencyFigures(
-  options: BigQueryBenchOptions,
-  fake: FakeBigQuery,
-  gcs: FakeGcs,
-  env: Record<string, string>,
-  print: (line: string) => void,
-): Promise<void> {
+/** The local servers and the environment that points the service at them. */
+interface LocalServers {
+  fake: FakeBigQuery;
+  gcs: FakeGcs;
+  env: Record<string, string>;
+}
+
+async function efficiencyFigures(options: BigQueryBenchOptions, { fake, gcs, env }: LocalServers, print: (line: string) => void): Promise<void> {
   const { metrics: count, latencyMs, rounds } = options;
   gcs.put(BUCKET, 'efficiency.json', JSON.stringify(benchMetrics(count, sourceSql, () => TARGET)));
   print(`  efficiency = ideal ⌈N/c⌉·latency ÷ wall; ${count} metrics, ${latencyMs} ms per metric query job, one target table:`);
@@ -94,13 +96,7 @@ async function efficiencyFigures(
   }
 }
 
-async function rssFigures(
-  options: BigQueryBenchOptions,
-  fake: FakeBigQuery,
-  gcs: FakeGcs,
-  env: Record<string, string>,
-  print: (line: string) => void,
-): Promise<void> {
+async function rssFigures(options: BigQueryBenchOptions, { fake, gcs, env }: LocalServers, print: (line: string) => void): Promise<void> {
   for (const size of options.rssSizes) {
     const object = `rss-${size}.json`;
     gcs.put(BUCKET, object, JSON.stringify(benchMetrics(size, sourceSql, () => TARGET)));

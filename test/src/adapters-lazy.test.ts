@@ -36,6 +36,6 @@ t.test('embedded mode answers readiness and reads a local config without loading
 t.test('the first gs:// read loads the Cloud Storage client, as the check above would see', async (t) => {
   const settings = loadSettings({ STORAGE_EMULATOR_HOST: 'http://127.0.0.1:9', GOOGLE_CLOUD_PROJECT: 'p', METRICS_RETRY_MAX_ATTEMPTS: '1' });
   // Nothing listens on port 9: the read fails, after the client was loaded to make it.
-  await t.rejects(createConfigSource(settings).read('gs://bucket/metrics.json'), { category: 'GCS_READ_ERROR' });
+  await t.rejects(createConfigSource(settings).read('gs://bucket/metrics.json'), { category: 'GCS_READ_ERROR', message: /gs:\/\/bucket\/metrics\.json/ });
   t.ok(googleModules().some((path) => path.includes('/@google-cloud/storage/')));
 });
