@@ -1,6 +1,5 @@
 import closeWithGrace from 'close-with-grace';
 import { createConfigSource, createWarehouse } from './adapters.js';
-import { buildApp } from './app.js';
 import { createLogger } from './logger.js';
 import { loadSettings } from './settings.js';
 
@@ -9,7 +8,8 @@ const RECORDING_MARGIN_MS = 3_000;
 
 const settings = loadSettings();
 const logger = createLogger(settings);
-const warehouse = await createWarehouse(settings, logger);
+// The warehouse opens (DuckDB works on its own threads) while the HTTP app's modules load: a faster cold start.
+const [warehouse, { buildApp }] = await Promise.all([createWarehouse(settings, logger), import('./app.js')]);
 const app = await buildApp({ settings, warehouse, configSource: createConfigSource(settings), logger });
 
 // On SIGTERM (or a crash) close the app: it refuses new runs, lets running ones

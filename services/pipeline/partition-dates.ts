@@ -34,7 +34,7 @@ export interface PartitionLookupOptions {
 }
 
 /** The lookup's job label: metric ids may not start with '__', so it names no metric. */
-export const PARTITION_LOOKUP_LABEL = '__partition_info__';
+const PARTITION_LOOKUP_LABEL = '__partition_info__';
 
 /**
  * The latest partition_dt of every table the run's {partition_info}

@@ -1,9 +1,9 @@
-import type { BigQuery, Job, JobMetadata } from '@google-cloud/bigquery';
+import type { BigQuery, JobMetadata } from '@google-cloud/bigquery';
 import { QueryTimeoutError } from '../../errors.js';
 import { BigQueryJobError, httpStatusOf, isTransientBigQueryError } from './bigquery-errors.js';
-import { abortable, withRetry, type RetryPolicy } from './retry-policy.js';
 import type { RestQueryParameter, RestQueryResults } from './bigquery-values.js';
 import { jobIdForTry } from './job-identity.js';
+import { abortable, withRetry, type RetryPolicy } from './retry-policy.js';
 
 export interface JobRunnerOptions {
   client: BigQuery;
@@ -30,23 +30,31 @@ export interface JobSpec {
 
 /** A job that ran to DONE without error, and the first page of its results when the wait brought it. */
 export interface CompletedJob {
-  job: Job;
+  jobId: string;
   firstPage?: RestQueryResults;
-}
-
-interface InsertedJob {
-  job: Job;
-  metadata: JobMetadata;
 }
 
 /** What one wait for a running job tells: done (with its results page), still running, or nothing (the call failed). */
 type WaitOutcome = { page: RestQueryResults } | 'running' | 'unknown';
+
+interface JobCall {
+  method: 'GET' | 'POST';
+  uri: string;
+  qs?: Record<string, string | number | boolean>;
+  /** JSON text, made by the caller. */
+  body?: string;
+}
 
 /**
  * Job mechanics shared by queries and writes: insert with a fixed id, wait for
  * DONE, cancel past the deadline. HTTP calls are retried on transient errors
  * with the same job id; a job that ran and failed transiently is run again
  * under a new id.
+ *
+ * Every call goes through the client's authenticated transport with JSON made
+ * here, once, and answers cut to the fields used (`fields`): the client's job
+ * methods deep-copy configurations both ways and build a Job object per call,
+ * BigQuery echoes a write's every row, and a 10,000-metric run makes 40,000 calls.
  */
 export class JobRunner {
   constructor(private readonly options: JobRunnerOptions) {}
@@ -64,9 +72,9 @@ export class JobRunner {
       retryFailure,
       async (tryNumber) => {
         const deadline = Date.now() + spec.timeoutMs;
-        const inserted = await this.insert(jobIdForTry(spec.baseJobId, tryNumber), spec);
-        const firstPage = await this.awaitDone(inserted, spec, deadline);
-        return { job: inserted.job, ...(firstPage ? { firstPage } : {}) };
+        const jobId = jobIdForTry(spec.baseJobId, tryNumber);
+        const firstPage = await this.awaitDone(jobId, await this.insert(jobId, spec), spec, deadline);
+        return { jobId, ...(firstPage ? { firstPage } : {}) };
       },
       spec.signal,
     );
@@ -74,63 +82,47 @@ export class JobRunner {
 
   /** A dry run: BigQuery parses and plans the query without running it (no job is kept). */
   async dryRun(configuration: JobConfiguration, signal?: AbortSignal): Promise<JobMetadata> {
-    const { client, location } = this.options;
-    return this.callWithRetry(async () => (await client.createJob({ location, configuration: { ...configuration, dryRun: true } }))[1], signal);
+    const body = JSON.stringify({ jobReference: await this.reference(), configuration: { ...configuration, dryRun: true } });
+    return this.callWithRetry(() => this.call<JobMetadata>({ method: 'POST', uri: '/jobs', body }, 'statistics'), signal);
+  }
+
+  /** One page of a completed query's rows (jobs.getQueryResults). */
+  resultsPage(jobId: string, maxResults: number, pageToken?: string, signal?: AbortSignal): Promise<RestQueryResults> {
+    return this.callWithRetry(() => this.getQueryResults(jobId, { maxResults, ...(pageToken ? { pageToken } : {}) }), signal);
   }
 
   /** jobs.insert; a 409 means an earlier try of this very request created the job: fetch it (jobs.get). */
-  private async insert(jobId: string, spec: JobSpec): Promise<InsertedJob> {
-    const { client, location } = this.options;
-    const job = client.job(jobId, { location });
-    const reference = { projectId: await client.getProjectId(), jobId, ...(location ? { location } : {}) };
+  private async insert(jobId: string, spec: JobSpec): Promise<JobMetadata> {
     const { configuration } = spec;
-    const body = `{"jobReference":${JSON.stringify(reference)},"configuration":${typeof configuration === 'string' ? configuration : JSON.stringify(configuration)}}`;
+    const body = `{"jobReference":${JSON.stringify(await this.reference(jobId))},"configuration":${typeof configuration === 'string' ? configuration : JSON.stringify(configuration)}}`;
     return this.callWithRetry(async () => {
       try {
-        return { job, metadata: await this.request({ method: 'POST', uri: '/jobs', body, headers: { 'Content-Type': 'application/json' } }) };
+        return await this.call<JobMetadata>({ method: 'POST', uri: '/jobs', body }, 'status');
       } catch (error) {
-        if (httpStatusOf(error) === 409) return { job, metadata: await this.status(job) };
+        if (httpStatusOf(error) === 409) return this.status(jobId);
         throw error;
       }
     }, spec.signal);
   }
 
-  /** jobs.get of the job's state and errors only. */
-  private status(job: Job): Promise<JobMetadata> {
-    return this.request({ method: 'GET', uri: `/jobs/${job.id}`, qs: this.options.location ? { location: this.options.location } : {} });
-  }
-
-  /**
-   * A job call through the client's authenticated transport, with a body made
-   * once as text and an answer cut to the job's reference and status
-   * (`fields`): BigQuery echoes the whole configuration, a write's every row,
-   * and the client deep-copies objects both ways, tens of MB at 10,000 rows.
-   */
-  private request(options: { method: 'GET' | 'POST'; uri: string; body?: string; headers?: Record<string, string>; qs?: Record<string, string> }): Promise<JobMetadata> {
-    const qs = { ...options.qs, fields: 'jobReference,status' };
-    return new Promise((resolve, reject) => {
-      this.options.client.request({ ...options, qs }, (error, response?: JobMetadata) => (error ? reject(error) : resolve(response ?? {})));
-    });
-  }
-
   /** Waits for DONE; the results page when a long poll learnt it, undefined when the job's status did. */
-  private async awaitDone({ job, metadata: inserted }: InsertedJob, spec: JobSpec, deadline: number): Promise<RestQueryResults | undefined> {
+  private async awaitDone(jobId: string, inserted: JobMetadata, spec: JobSpec, deadline: number): Promise<RestQueryResults | undefined> {
     let metadata = inserted;
     while (metadata.status?.state !== 'DONE') {
       const left = deadline - Date.now();
       if (left <= 0) {
-        await this.cancel(job);
+        await this.cancel(jobId);
         throw new QueryTimeoutError(spec.timeoutMs);
       }
-      const outcome = await this.waitAWhile(job, Math.min(left, this.options.longPollMs), spec);
+      const outcome = await this.waitAWhile(jobId, Math.min(left, this.options.longPollMs), spec);
       if (typeof outcome === 'object') return outcome.page;
-      if (outcome === 'unknown') metadata = await this.callWithRetry(() => this.status(job), spec.signal);
+      if (outcome === 'unknown') metadata = await this.callWithRetry(() => this.status(jobId), spec.signal);
     }
     const errorResult = metadata.status.errorResult;
     if (errorResult) {
       // BigQuery itself stopped the job at jobTimeoutMs.
       if (errorResult.reason === 'timeout') throw new QueryTimeoutError(spec.timeoutMs);
-      throw new BigQueryJobError(job.id ?? spec.baseJobId, errorResult);
+      throw new BigQueryJobError(jobId, errorResult);
     }
     return undefined;
   }
@@ -142,29 +134,52 @@ export class JobRunner {
    * failed answers with its error; jobs.get then reads the job's own status.
    * Aborting cancels the job without waiting for the answer.
    */
-  private async waitAWhile(job: Job, ms: number, spec: JobSpec): Promise<WaitOutcome> {
-    const answer = this.getQueryResults(job, ms, spec.resultRows ?? 0).then(
+  private async waitAWhile(jobId: string, ms: number, spec: JobSpec): Promise<WaitOutcome> {
+    const answer = this.getQueryResults(jobId, { maxResults: spec.resultRows ?? 0, timeoutMs: ms }).then(
       (page): WaitOutcome => (page.jobComplete === true ? { page } : 'running'),
       (): WaitOutcome => 'unknown',
     );
     try {
       return await abortable(answer, spec.signal);
     } catch (abortReason) {
-      await this.cancel(job);
+      await this.cancel(jobId);
       throw abortReason;
     }
   }
 
-  private getQueryResults(job: Job, timeoutMs: number, maxResults: number): Promise<RestQueryResults> {
-    const qs = { maxResults, timeoutMs, 'formatOptions.useInt64Timestamp': true, ...(this.options.location ? { location: this.options.location } : {}) };
-    return new Promise((resolve, reject) => {
-      this.options.client.request({ uri: `/queries/${job.id}`, qs }, (error, response?: RestQueryResults) => (error ? reject(error) : resolve(response ?? {})));
-    });
+  /** A new job's reference: jobs.insert takes the location here, the calls on an existing job as a parameter. */
+  private async reference(jobId?: string) {
+    const { client, location } = this.options;
+    return { projectId: await client.getProjectId(), ...(jobId ? { jobId } : {}), ...(location ? { location } : {}) };
+  }
+
+  /** jobs.get of the job's state and errors. */
+  private status(jobId: string): Promise<JobMetadata> {
+    return this.call<JobMetadata>({ method: 'GET', uri: `/jobs/${jobId}`, qs: this.located() }, 'status');
+  }
+
+  private getQueryResults(jobId: string, qs: JobCall['qs']): Promise<RestQueryResults> {
+    const format = { 'formatOptions.useInt64Timestamp': true };
+    return this.call<RestQueryResults>({ method: 'GET', uri: `/queries/${jobId}`, qs: { ...qs, ...format, ...this.located() } });
   }
 
   /** Best effort: the job may have just finished; either way the caller gives up on it. */
-  private async cancel(job: Job): Promise<void> {
-    await this.callWithRetry(() => job.cancel()).catch(() => undefined);
+  private async cancel(jobId: string): Promise<void> {
+    const cancel = { method: 'POST', uri: `/jobs/${jobId}/cancel`, qs: this.located() } as const;
+    await this.callWithRetry(() => this.call(cancel, 'kind')).catch(() => undefined);
+  }
+
+  private located(): Record<string, string> {
+    return this.options.location ? { location: this.options.location } : {};
+  }
+
+  /** One call; `fields` limits the answer to those top-level fields. */
+  private call<T>(call: JobCall, fields?: string): Promise<T> {
+    const qs = { ...call.qs, ...(fields ? { fields } : {}) };
+    const headers = call.body === undefined ? {} : { 'Content-Type': 'application/json' };
+    return new Promise((resolve, reject) => {
+      this.options.client.request({ ...call, qs, headers }, (error, response?: T) => (error ? reject(error) : resolve(response ?? ({} as T))));
+    });
   }
 }
 

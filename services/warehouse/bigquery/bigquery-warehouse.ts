@@ -1,4 +1,4 @@
-import type { BigQuery, Job, JobMetadata, TableMetadata } from '@google-cloud/bigquery';
+import type { BigQuery, JobMetadata, TableMetadata } from '@google-cloud/bigquery';
 import PQueue from 'p-queue';
 import { PipelineError } from '../../errors.js';
 import type { TableRef } from '../../table-ref.js';
@@ -7,7 +7,7 @@ import { BatchWriter } from './batch-writer.js';
 import { httpStatusOf, toPipelineError } from './bigquery-errors.js';
 import { JobRunner, queryJobConfiguration, type CompletedJob, type JobConfiguration } from './bigquery-jobs.js';
 import { createTableIfMissing, tableHandle } from './bigquery-tables.js';
-import { cellText, columnOf, restParameters, type RestField, type RestQueryResults, type RestRow } from './bigquery-values.js';
+import { cellText, columnOf, restParameters, type RestField, type RestRow } from './bigquery-values.js';
 import { baseJobId, jobLabels } from './job-identity.js';
 import type { RetryPolicy } from './retry-policy.js';
 
@@ -143,22 +143,16 @@ export class BigQueryWarehouse implements Warehouse {
   }
 
   /** Every page of the results, starting from the one the wait for the job brought, if it did. */
-  private async readResults({ job, firstPage }: CompletedJob, signal?: AbortSignal): Promise<Omit<QueryResult, 'bytesProcessed'>> {
-    let page = firstPage ?? (await this.resultsPage(job, undefined, signal));
+  private async readResults({ jobId, firstPage }: CompletedJob, signal?: AbortSignal): Promise<Omit<QueryResult, 'bytesProcessed'>> {
+    let page = firstPage ?? (await this.runner.resultsPage(jobId, PAGE_ROWS, undefined, signal));
     const fields = page.schema?.fields ?? [];
     const raw: RestRow[] = [...(page.rows ?? [])];
     while (page.pageToken) {
-      page = await this.resultsPage(job, page.pageToken, signal);
+      page = await this.runner.resultsPage(jobId, PAGE_ROWS, page.pageToken, signal);
       raw.push(...(page.rows ?? []));
     }
     const columns = fields.map(columnOf);
     const rows = raw.map((row): Row => Object.fromEntries(columns.map((column, i) => [column.name, cellText(column, row.f[i]?.v)])));
     return { columns, rows };
-  }
-
-  private async resultsPage(job: Job, pageToken: string | undefined, signal?: AbortSignal): Promise<RestQueryResults> {
-    const options = { skipParsing: true, autoPaginate: false, maxResults: PAGE_ROWS, ...(pageToken ? { pageToken } : {}) };
-    const [rows, , response] = await this.runner.callWithRetry(() => job.getQueryResults(options), signal);
-    return { ...(response as RestQueryResults | undefined), rows: rows as RestRow[] };
   }
 }

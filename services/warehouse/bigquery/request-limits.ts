@@ -15,11 +15,6 @@ const ENVELOPE_BYTES = 4 * 1024;
 /** The largest job configuration, serialized as JSON, that one request may carry. */
 export const MAX_CONFIGURATION_BYTES = MAX_REQUEST_BYTES - ENVELOPE_BYTES;
 
-/** Bytes `value` takes as the JSON the client sends. */
-export function jsonBytes(value: unknown): number {
-  return Buffer.byteLength(JSON.stringify(value));
-}
-
 /**
  * Splits items of the given JSON sizes into consecutive chunks, each of which
  * fits in `budget` bytes together with `fixedBytes` of surrounding request;

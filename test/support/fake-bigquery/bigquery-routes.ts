@@ -39,17 +39,18 @@ export function bigQueryRoutes(engine: DuckDbEngine, jobs: FakeJobs): Route[] {
     return columns;
   };
 
+  /** A dry run's job resource: planned, never kept. */
   const dryRun = async (projectId: string, location: string, configuration: QueryJobConfiguration) => {
     const query = configuration.query ?? {};
     const plan = await engine.plan(query.query ?? '', query.queryParameters ?? [], projectId);
     const bytes = String(plan.tables * BYTES_PER_TABLE);
-    return ok({
+    return {
       kind: 'bigquery#job',
       jobReference: { projectId, location },
       configuration,
       status: { state: 'DONE' },
       statistics: { totalBytesProcessed: bytes, query: { statementType: plan.statementType, totalBytesProcessed: bytes } },
-    });
+    };
   };
 
   return [
@@ -62,7 +63,7 @@ export function bigQueryRoutes(engine: DuckDbEngine, jobs: FakeJobs): Route[] {
         const reference = (body['jobReference'] ?? {}) as Partial<JobRecord['reference']>;
         const location = locationOf(reference.location);
         checkQueryLimits(configuration.query?.query ?? '', configuration.query?.queryParameters ?? []);
-        if (configuration.dryRun) return dryRun(projectId!, location, configuration);
+        if (configuration.dryRun) return ok(partialResponse(await dryRun(projectId!, location, configuration), query));
         const record = jobs.insert({ projectId: projectId!, jobId: reference.jobId ?? randomUUID(), location }, configuration, fault);
         return ok(partialResponse(jobResource(record), query));
       },

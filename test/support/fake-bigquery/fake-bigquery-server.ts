@@ -21,7 +21,9 @@ export interface FakeBigQuery {
  * A local BigQuery REST server (v2) on 127.0.0.1 and a random port, for the
  * real @google-cloud/bigquery client. Paths are served with and without the
  * /bigquery/v2 prefix, because the client drops it when BIGQUERY_EMULATOR_HOST
- * is set.
+ * is set. Like BigQuery it refuses requests past its limits (request-limits.ts),
+ * so a test fails where production would. `jobLatency` keeps jobs RUNNING for
+ * a while, as benchmarks model BigQuery's own latency.
  */
 export async function startFakeBigQuery(options: { jobLatency?: JobLatency } = {}): Promise<FakeBigQuery> {
   const engine = await DuckDbEngine.create();
