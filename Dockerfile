@@ -14,7 +14,6 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY routes ./routes
 COPY services ./services
-COPY bench ./bench
 RUN npm run build
 
 # ---- runtime: production dependencies and the compiled output only ----

@@ -31,7 +31,7 @@ export async function dryRunPipeline(
     logger.info({ error_category: runFailure.error_category }, 'dry run: the run would fail as a whole');
     return { dry_run: true, run_failure: runFailure };
   }
-  const context = executionContext(parameters, deps, control);
+  const context = executionContext(selected, parameters, deps, control);
   const pool = new PQueue({ concurrency: deps.settings.metricConcurrency });
   const metrics = await Promise.all(selected.map((metric) => pool.add(() => dryRunMetric(metric, context), { throwOnTimeout: true })));
   const report = { dry_run: true as const, metrics, bytes_total: bytesTotal(metrics) };

@@ -1,11 +1,11 @@
 import { PipelineError } from '../errors.js';
-import { tokenize } from '../sql/sql-lexer.js';
+import { tokenize, type Token } from '../sql/sql-lexer.js';
 import { referenceName, tableReferences, type TableReference } from '../sql/table-references.js';
 
 const CURRENTLY = '{currently}';
 const PARTITION_INFO = '{partition_info}';
 
-/** Looks up the latest partition date of a table; the pipeline caches it per run. */
+/** Looks up the latest partition date of a table; the pipeline asks the warehouse once per run. */
 export type PartitionDateLookup = (table: TableReference) => Promise<string>;
 
 export interface ResolvedSql {
@@ -18,6 +18,32 @@ export interface ResolvedSql {
 
 export function usesPartitionInfo(sql: string): boolean {
   return sql.includes(PARTITION_INFO);
+}
+
+/** The table a {partition_info} at `offset` stands for: the reference nearest before it. */
+function tableBefore(references: TableReference[], offset: number): TableReference | undefined {
+  return references.filter((reference) => reference.start < offset).at(-1);
+}
+
+const holdsPartitionInfo = (token: Token) =>
+  (token.kind === 'placeholder' && token.text === PARTITION_INFO) || (token.kind === 'string' && token.text.includes(PARTITION_INFO));
+
+/**
+ * The tables whose partition dates the SQL's {partition_info} placeholders
+ * need, known before it runs, so a run can ask for all of them at once. SQL
+ * the lexer cannot read needs none here: resolving it fails that metric alone.
+ */
+export function partitionInfoTables(sql: string): TableReference[] {
+  if (!usesPartitionInfo(sql)) return [];
+  try {
+    const references = tableReferences(sql);
+    return tokenize(sql)
+      .filter(holdsPartitionInfo)
+      .map((token) => tableBefore(references, token.start))
+      .filter((table): table is TableReference => table !== undefined);
+  } catch {
+    return [];
+  }
 }
 
 /**
@@ -33,7 +59,7 @@ export async function resolvePlaceholders(sql: string, runDate: string, lookup: 
   let partitionDate: string | undefined;
   const partitionDates: Record<string, string> = {};
   const partitionDateAt = async (offset: number) => {
-    const table = references.filter((reference) => reference.start < offset).at(-1);
+    const table = tableBefore(references, offset);
     if (!table) {
       throw new PipelineError('PARTITION_VALIDATION_ERROR', `{partition_info} at offset ${offset} follows no table reference`);
     }

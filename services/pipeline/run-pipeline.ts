@@ -121,7 +121,7 @@ async function executeAndWrite(
   now: () => Date,
 ): Promise<Settled[]> {
   const pool = new PQueue({ concurrency: deps.settings.metricConcurrency });
-  const context = executionContext(parameters, deps, control);
+  const context = executionContext(selected, parameters, deps, control);
   const settled = new Map<MetricDefinition, Settled>();
   const record = (attempt: Attempt) => {
     const done = settle(attempt, parameters, now());
@@ -143,17 +143,20 @@ async function executeAndWrite(
 }
 
 export function executionContext(
+  selected: MetricDefinition[],
   parameters: RunParameters,
   deps: PipelineDependencies,
   control: Pick<RunControl, 'runId' | 'signal'>,
 ): MetricExecutionContext {
   const { warehouse, settings, logger } = deps;
+  const lookupOptions = { timeoutMs: settings.queryTimeoutMs, runId: control.runId, ...(control.signal ? { signal: control.signal } : {}) };
+  const partitionInfoTable = parseTableRef(parameters.partition_info_table);
   return {
     warehouse,
     runId: control.runId,
     runDate: parameters.run_date,
     env: parameters.env,
-    lookupPartitionDate: createPartitionDateLookup(warehouse, parseTableRef(parameters.partition_info_table), settings.queryTimeoutMs),
+    lookupPartitionDate: createPartitionDateLookup(warehouse, partitionInfoTable, selected.map((metric) => metric.sql), lookupOptions),
     timeoutMs: settings.queryTimeoutMs,
     ...(settings.maxBytesBilled !== undefined ? { maxBytesBilled: settings.maxBytesBilled } : {}),
     logger,

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { OAuth2Client, type TokenPayload } from 'google-auth-library';
+import type { OAuth2Client, TokenPayload } from 'google-auth-library';
 import { ForbiddenError, UnauthenticatedError } from './run-errors.js';
 
 /** Key id to PEM certificate or public key: Google's published signing keys, or a test's own. */
@@ -49,10 +49,13 @@ export function createCallerVerifier(policy: CallerAuthPolicy): CallerVerifier {
 }
 
 function googleIdTokenVerifier(policy: Extract<CallerAuthPolicy, { mode: 'oidc' }>): CallerVerifier {
-  const client = new OAuth2Client();
-  const certificates = policy.certificates ?? (async () => (await client.getFederatedSignonCertsAsync()).certs as SigningCertificates);
+  // Loaded at the first call: only this mode needs the library, and it is a start-up cost for every other.
+  let loaded: Promise<OAuth2Client> | undefined;
+  const oauthClient = () => (loaded ??= import('google-auth-library').then(({ OAuth2Client }) => new OAuth2Client()));
+  const certificates = policy.certificates ?? (async () => (await (await oauthClient()).getFederatedSignonCertsAsync()).certs as SigningCertificates);
   return async (authorization) => {
     const token = bearerToken(authorization);
+    const client = await oauthClient();
     let payload: TokenPayload | undefined;
     try {
       payload = (await client.verifySignedJwtWithCertsAsync(token, await certificates(), policy.audience, GOOGLE_ISSUERS)).getPayload();

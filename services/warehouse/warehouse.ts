@@ -36,9 +36,21 @@ export type Cell = string | null;
 export type Row = Record<string, Cell>;
 
 /** A query parameter, referenced in SQL as `@name`. */
-export interface QueryParameter {
+export type QueryParameter = ScalarParameter | StringArrayParameter;
+
+export interface ScalarParameter {
   type: 'STRING' | 'DATE' | 'INT64' | 'NUMERIC';
   value: Cell;
+}
+
+/**
+ * A list of strings as ONE parameter, read in SQL as `(SELECT * FROM UNNEST(@name))`
+ * (the form both warehouses parse): however long the list, it stays one of
+ * BigQuery's 10,000 parameters per request.
+ */
+export interface StringArrayParameter {
+  type: 'ARRAY<STRING>';
+  values: string[];
 }
 
 export interface QueryRequest {

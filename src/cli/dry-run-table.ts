@@ -1,5 +1,5 @@
-import Table from 'cli-table3';
 import type { DryRunReport } from '../../services/pipeline/dry-run-report.js';
+import { textTable } from './text-table.js';
 
 const UNITS = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
 
@@ -12,19 +12,16 @@ export function dryRunTable(report: DryRunReport): string {
   if ('run_failure' in report) {
     return `dry run, nothing written: the run would fail as a whole (${report.run_failure.error_category})\n`;
   }
-  const table = new Table({
-    head: ['metric', 'dry run', 'bytes processed', 'partition dates', 'category'],
-    style: { head: [], border: [], compact: true },
-  });
-  for (const metric of report.metrics) {
+  const rows = report.metrics.map((metric) => {
     const dates = Object.entries(metric.partition_dates).map(([name, date]) => `${name}=${date}`).join(', ');
-    table.push([metric.metric_id, metric.ok ? 'ok' : 'would fail', metric.bytes_processed ?? 'unknown', dates, metric.error_category ?? '']);
-  }
+    return [metric.metric_id, metric.ok ? 'ok' : 'would fail', metric.bytes_processed ?? 'unknown', dates, metric.error_category ?? ''];
+  });
+  const table = textTable(['metric', 'dry run', 'bytes processed', 'partition dates', 'category'], rows);
   const failing = report.metrics.filter((metric) => !metric.ok);
   const reasons = failing.map((metric) => `${metric.metric_id}: ${metric.error_category ?? ''}: ${metric.reason ?? ''}\n`).join('');
   const total = report.bytes_total === null ? 'unknown' : `${report.bytes_total} (${readableBytes(report.bytes_total)})`;
   const counts = `${report.metrics.length - failing.length} ok, ${failing.length} would fail`;
-  return `${table.toString()}\n${reasons}dry run, nothing written: ${counts}; bytes processed in total: ${total}\n`;
+  return `${table}\n${reasons}dry run, nothing written: ${counts}; bytes processed in total: ${total}\n`;
 }
 
 /** Integer bytes as a person reads them: '5000000000' is '4.7 GiB'. For display only; the exact figure goes beside it. */

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { pino, type Logger } from 'pino';
-import pretty from 'pino-pretty';
 import type { ConfigSource } from '../../services/config-source/config-source.js';
 import { InvalidRunParametersError } from '../../services/errors.js';
 import { dryRunPipeline } from '../../services/pipeline/dry-run.js';
@@ -11,7 +10,7 @@ import { validateBackfillParameters, validateRunParameters, type BackfillParamet
 import type { RunResult } from '../../services/pipeline/run-outcome.js';
 import type { Warehouse } from '../../services/warehouse/warehouse.js';
 import { createConfigSource, createWarehouse, pipelineSettings } from '../adapters.js';
-import { createLogger } from '../logger.js';
+import { createLogger, prettyDestination } from '../logger.js';
 import { reportFatal } from '../process-failures.js';
 import { loadSettings, localConfigPolicy, SettingsError, type Settings } from '../settings.js';
 import { CliUsageError, parseCliArguments } from './cli-arguments.js';
@@ -56,7 +55,7 @@ export async function runCli(argv: string[], io: CliIo, adapters: CliAdapters = 
   // On a terminal only warnings, readably, above the progress line; otherwise Cloud Logging JSON on stderr.
   const logger =
     adapters.logger ??
-    (terminal ? pino({ level: 'warn' }, pretty({ destination: progress?.logStream ?? io.stderr })) : createLogger(settings, io.stderr));
+    (terminal ? pino({ level: 'warn' }, prettyDestination({ destination: progress?.logStream ?? io.stderr })) : createLogger(settings, io.stderr));
   const warehouse = adapters.warehouse ?? (await createWarehouse(settings, logger));
   const deps = { warehouse, configSource: adapters.configSource ?? createConfigSource(settings), logger, settings: pipelineSettings(settings) };
   const hooks: RunHooks = {

@@ -1,19 +1,15 @@
-import Table from 'cli-table3';
 import type { RunResult } from '../../services/pipeline/run-outcome.js';
+import { textTable } from './text-table.js';
 
 /** The final summary: one line per metric with its value or its error category. */
 export function summaryTable(result: RunResult): string {
-  const table = new Table({
-    head: ['metric', 'status', 'value or category'],
-    style: { head: [], border: [], compact: true },
-  });
-  for (const metric of result.metrics) {
+  const rows = result.metrics.map((metric) => {
     const breach = metric.tolerance?.outcome === 'Failed' ? ` (tolerance breached: change ${metric.tolerance.change_pct}%, limit ${metric.tolerance.limit_pct}%)` : '';
     const detail = metric.status === 'Passed' ? `${metric.metric_output ?? 'NULL'}${breach}` : (metric.error_category ?? '');
-    table.push([metric.metric_id, metric.status, detail]);
-  }
-  if (result.run_failure) table.push(['(run)', 'Failed', result.run_failure.error_category]);
-  return `${table.toString()}\n${runSummaryLine(result)}\n`;
+    return [metric.metric_id, metric.status, detail];
+  });
+  if (result.run_failure) rows.push(['(run)', 'Failed', result.run_failure.error_category]);
+  return `${textTable(['metric', 'status', 'value or category'], rows)}\n${runSummaryLine(result)}\n`;
 }
 
 /** One line for a run: its id, status and counts (a backfill prints one per date). */

@@ -11,36 +11,45 @@ import { TARGET_COLUMNS } from '../../services/pipeline/target-rows.js';
 import { parseTableRef } from '../../services/table-ref.js';
 import type { Row } from '../../services/warehouse/warehouse.js';
 import { openBigQueryHarness } from '../support/fake-bigquery/bigquery-harness.js';
-import { configWriter, RECON, runParameters } from './fixtures.js';
+import { jobCensus } from '../support/fake-bigquery/job-census.js';
+import { configWriter, PARTITION_INFO, RECON, runParameters } from './fixtures.js';
 
 export { metric, RECON, resultSql, RUN_DATE, TARGET } from './fixtures.js';
 
+const PROJECT = 'proj-a';
+
+export interface BigQueryPipelineOptions {
+  /** Target tables to create (BigQuery creates none). */
+  targets?: string[];
+  settings?: Partial<PipelineSettings>;
+}
+
 /**
- * The pipeline on the real BigQuery adapter against the local BigQuery
- * server: the recon table and the given target tables exist (BigQuery
- * creates none), configs are local files.
+ * The pipeline through the real BigQuery client against the local BigQuery
+ * server: the fixtures' datasets (sales, ops, metrics, audit), the recon
+ * table and the given targets, BigQuery SQL for seeding, config files on
+ * disk, runs and dry runs, and the jobs the runs made by kind.
  */
-export async function bigQueryPipelineFixture(t: Test, targets: string[], settings: Partial<PipelineSettings> = {}) {
-  const dir = t.testdir();
-  const harness = await openBigQueryHarness();
-  t.teardown(harness.close);
-  const { fake, warehouse } = harness;
-  for (const [table, columns] of [[RECON, RECON_COLUMNS], ...targets.map((target) => [target, TARGET_COLUMNS] as const)] as const) {
-    const ref = parseTableRef(table);
-    await fake.engine.ensureDataset(ref.project, ref.dataset);
-    await fake.engine.createTable(ref, columns);
-  }
+export async function bigQueryPipelineFixture(t: Test, options: BigQueryPipelineOptions = {}) {
+  const { fake, warehouse, close } = await openBigQueryHarness({ maxConcurrentJobs: 16 });
+  t.teardown(close);
+  for (const dataset of ['sales', 'ops', 'metrics', 'audit']) await fake.engine.ensureDataset(PROJECT, dataset);
+  await fake.engine.createTable(parseTableRef(RECON), RECON_COLUMNS);
+  const createTarget = (name: string) => fake.engine.createTable(parseTableRef(name), TARGET_COLUMNS);
+  for (const target of options.targets ?? []) await createTarget(target);
+
   const dependencies: PipelineDependencies = {
     warehouse,
-    configSource: createLocalFileConfigSource({ maxBytes: 1024 * 1024 }),
+    configSource: createLocalFileConfigSource({ maxBytes: 50 * 1024 * 1024 }),
     logger: pino({ level: 'silent' }),
-    settings: { queryTimeoutMs: 10_000, metricConcurrency: 4, ...settings },
+    settings: { queryTimeoutMs: 60_000, metricConcurrency: 8, ...options.settings },
   };
   const run = (gcsPath: string, parameters: Partial<RunParameters> = {}) =>
     runPipeline(runParameters(gcsPath, parameters), dependencies, { runId: randomUUID() });
   const dryRun = (gcsPath: string, parameters: Partial<RunParameters> = {}) =>
     dryRunPipeline(runParameters(gcsPath, parameters), dependencies, { runId: randomUUID() });
-  const rows = async (table: string, orderBy = '1'): Promise<Row[]> =>
-    (await fake.engine.execute(`SELECT * FROM \`${table}\` ORDER BY ${orderBy}`, [], parseTableRef(table).project)).rows;
-  return { fake, warehouse, dependencies, writeConfig: configWriter(dir), run, dryRun, rows };
+  const sql = async (statement: string) => (await fake.engine.execute(statement, [], PROJECT)).rows;
+  const rows = async (table: string, orderBy = '1'): Promise<Row[]> => sql(`SELECT * FROM \`${table}\` ORDER BY ${orderBy}`);
+  const jobs = () => jobCensus(fake.jobs.records.values(), PARTITION_INFO);
+  return { fake, warehouse, dependencies, sql, createTarget, writeConfig: configWriter(t.testdir()), run, dryRun, rows, jobs };
 }

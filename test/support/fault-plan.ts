@@ -18,11 +18,22 @@ export type Fault =
   | { kind: 'job-error'; reason: string; message: string };
 
 export class FaultPlan {
-  private readonly pending = new Map<string, Fault[]>();
+  /** Per endpoint, what its next requests meet, in order; undefined lets a request through. */
+  private readonly pending = new Map<string, Array<Fault | undefined>>();
   private readonly counts = new Map<string, number>();
 
   /** The next `times` requests to `endpoint` meet `fault`. */
   inject(endpoint: string, fault: Fault, times = 1): void {
+    this.queue(endpoint, fault, times);
+  }
+
+  /** The next `skip` requests to `endpoint` go through, then `times` meet `fault`: a fault at one step of several. */
+  injectAfter(endpoint: string, skip: number, fault: Fault, times = 1): void {
+    this.queue(endpoint, undefined, skip);
+    this.queue(endpoint, fault, times);
+  }
+
+  private queue(endpoint: string, fault: Fault | undefined, times: number): void {
     const queue = this.pending.get(endpoint) ?? [];
     for (let i = 0; i < times; i++) queue.push(fault);
     this.pending.set(endpoint, queue);

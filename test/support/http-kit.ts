@@ -32,14 +32,19 @@ export class HttpError extends Error {
   }
 }
 
-export async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
+export async function readBody(request: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
-  return text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
+  return Buffer.concat(chunks);
 }
 
+export function parseJson(body: Buffer): Record<string, unknown> {
+  return body.length === 0 ? {} : (JSON.parse(body.toString('utf8')) as Record<string, unknown>);
+}
+
+/** A JSON answer; an undefined body answers with none (204 No Content). */
 export function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  if (body === undefined) return void response.writeHead(status).end();
   response.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' });
   response.end(JSON.stringify(body));
 }

@@ -14,10 +14,31 @@ export interface RestRow {
   f: Array<{ v: unknown }>;
 }
 
+/** One page of jobs.getQueryResults. */
+export interface RestQueryResults {
+  jobComplete?: boolean;
+  schema?: { fields?: RestField[] };
+  rows?: RestRow[];
+  pageToken?: string;
+}
+
+/** A query parameter in the REST shape: a scalar, an ARRAY of them, or an ARRAY of STRUCTs. */
 export interface RestQueryParameter {
   name: string;
-  parameterType: { type: string };
-  parameterValue: { value?: string };
+  parameterType: RestParameterType;
+  parameterValue: RestParameterValue;
+}
+
+export interface RestParameterType {
+  type: string;
+  arrayType?: RestParameterType;
+  structTypes?: Array<{ name: string; type: RestParameterType }>;
+}
+
+export interface RestParameterValue {
+  value?: string;
+  arrayValues?: RestParameterValue[];
+  structValues?: Record<string, RestParameterValue>;
 }
 
 // The REST API still answers with the legacy names (INTEGER, FLOAT, BOOLEAN).
@@ -75,11 +96,15 @@ function timestampText(raw: string): string {
   return fraction === 0n ? `${whole}Z` : `${whole}.${fraction.toString().padStart(6, '0')}Z`;
 }
 
-/** A named scalar parameter in the REST shape; every value travels as a string, NULL as no value. */
-export function restParameter(name: string, type: string, value: Cell): RestQueryParameter {
-  return { name, parameterType: { type }, parameterValue: value === null ? {} : { value } };
+/** A scalar's value in the REST shape: every value travels as a string, NULL as no value. */
+export function restValue(value: Cell): RestParameterValue {
+  return value === null ? {} : { value };
 }
 
 export function restParameters(params: Record<string, QueryParameter> = {}): RestQueryParameter[] {
-  return Object.entries(params).map(([name, param]) => restParameter(name, param.type, param.value));
+  return Object.entries(params).map(([name, param]) =>
+    param.type === 'ARRAY<STRING>'
+      ? { name, parameterType: { type: 'ARRAY', arrayType: { type: 'STRING' } }, parameterValue: { arrayValues: param.values.map(restValue) } }
+      : { name, parameterType: { type: param.type }, parameterValue: restValue(param.value) },
+  );
 }

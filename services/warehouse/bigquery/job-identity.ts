@@ -17,6 +17,21 @@ export function baseJobId(kind: string, statement: unknown, label?: Label): stri
   return `metrics_${kind}_${idPart(label.runId)}_${idPart(label.metricId)}_${digest}`;
 }
 
+/**
+ * The id of a write job: its kind and the digest of everything it writes
+ * (contentDigest of the request's own JSON), so the same batch sent again, by
+ * a retried request or a process that crashed and came back, finds the job
+ * that already wrote it instead of writing it twice.
+ */
+export function writeJobId(kind: string, digest: string): string {
+  return `metrics_${kind}_${digest}`;
+}
+
+/** 128 bits of SHA-256: unique across every batch a project will ever write. */
+export function contentDigest(content: string): string {
+  return createHash('sha256').update(content).digest('hex').slice(0, 32);
+}
+
 /** Try n of a job that ran and failed transiently needs a fresh id: the failed job keeps the old one. */
 export function jobIdForTry(base: string, tryNumber: number): string {
   return tryNumber === 1 ? base : `${base}_t${tryNumber}`;

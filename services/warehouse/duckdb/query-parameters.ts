@@ -3,9 +3,11 @@ import {
   BIGINT,
   DATE,
   DECIMAL,
+  LIST,
   VARCHAR,
   dateValue,
   decimalValue,
+  listValue,
   type DuckDBPreparedStatement,
   type DuckDBType,
   type DuckDBValue,
@@ -13,13 +15,14 @@ import {
 import { calendarDateParts, type CalendarDate } from '../../calendar-date.js';
 import { PipelineError } from '../../errors.js';
 import { NUMERIC_INTEGER_DIGITS, NUMERIC_PRECISION, NUMERIC_SCALE } from '../../numeric.js';
-import type { QueryParameter } from '../warehouse.js';
+import type { QueryParameter, ScalarParameter } from '../warehouse.js';
 
 const TYPES: Record<QueryParameter['type'], DuckDBType> = {
   STRING: VARCHAR,
   DATE: DATE,
   INT64: BIGINT,
   NUMERIC: DECIMAL(NUMERIC_PRECISION, NUMERIC_SCALE),
+  'ARRAY<STRING>': LIST(VARCHAR),
 };
 
 /**
@@ -31,11 +34,16 @@ export function bindQueryParameters(prepared: DuckDBPreparedStatement, params: R
     const name = prepared.parameterName(index);
     const param = params[name];
     if (param === undefined) throw invalid(`Query parameter @${name} has no value`);
-    prepared.bindValue(index, param.value === null ? null : duckDbValue(name, param.type, param.value), TYPES[param.type]);
+    prepared.bindValue(index, boundValue(name, param), TYPES[param.type]);
   }
 }
 
-function duckDbValue(name: string, type: QueryParameter['type'], text: string): DuckDBValue {
+function boundValue(name: string, param: QueryParameter): DuckDBValue {
+  if (param.type === 'ARRAY<STRING>') return listValue(param.values);
+  return param.value === null ? null : duckDbValue(name, param.type, param.value);
+}
+
+function duckDbValue(name: string, type: ScalarParameter['type'], text: string): DuckDBValue {
   switch (type) {
     case 'STRING':
       return text;

@@ -1,4 +1,4 @@
-import { VARCHAR, quotedIdentifier, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
+import { quotedIdentifier, type DuckDBConnection } from '@duckdb/node-api';
 import type { TableRef } from '../../table-ref.js';
 import { keyColumnsOf } from '../key-columns.js';
 import type { Column, Row } from '../warehouse.js';
@@ -23,51 +23,56 @@ export async function replaceRows(
   const keys = keyColumnsOf(columns, keyColumns);
   const keyList = keys.map((key) => quotedIdentifier(key.name)).join(', ');
   await inTransaction(connection, async () => {
-    await inBatches(connection, keys, rows, (values) => `DELETE FROM ${qualifiedName(table)} WHERE (${keyList}) IN (${values})`);
-    await inBatches(connection, columns, rows, (values) => insertSql(table, columns, values));
+    const staged = await stageRows(connection, columns, rows);
+    const stagedKeys = keys.map((key) => staged.casts[columns.indexOf(key)]).join(', ');
+    await connection.run(`DELETE FROM ${qualifiedName(table)} WHERE (${keyList}) IN (SELECT ${stagedKeys} FROM ${staged.table})`);
+    await connection.run(insertSql(table, columns, staged));
   });
 }
 
 /** Appends the rows in one transaction: all or none. */
 export async function appendRows(connection: DuckDBConnection, table: TableRef, columns: Column[], rows: Row[]): Promise<void> {
-  await inTransaction(connection, () => inBatches(connection, columns, rows, (values) => insertSql(table, columns, values)));
+  await inTransaction(connection, async () => void (await connection.run(insertSql(table, columns, await stageRows(connection, columns, rows)))));
 }
 
-function insertSql(table: TableRef, columns: Column[], values: string): string {
+function insertSql(table: TableRef, columns: Column[], staged: StagedRows): string {
   const names = columns.map((column) => quotedIdentifier(column.name)).join(', ');
-  return `INSERT INTO ${qualifiedName(table)} (${names}) ${values}`;
+  return `INSERT INTO ${qualifiedName(table)} (${names}) SELECT ${staged.casts.join(', ')} FROM ${staged.table}`;
 }
 
-/** Rows per statement: set-based statements instead of one per row, bounded so parameter lists stay small. */
-const BATCH_ROWS = 500;
+interface StagedRows {
+  table: string;
+  /** Per column, the staged text cast to the column's type. */
+  casts: string[];
+}
+
+const STAGING_TABLE = 'temp.main.metrics_write_batch';
 
 /**
- * Runs one statement per batch of rows. `statement` receives a SELECT over the
- * batch's cells, bound as text parameters and cast by DuckDB to the column
- * types, so no value ever passes through a JS number.
+ * Loads the rows as text into a TEMP table of the writer's connection with
+ * DuckDB's appender, so DuckDB casts them to the column types and no value
+ * ever passes through a JS number. The appender copies values straight into
+ * DuckDB's buffers: a 10,000-row batch loads at once and leaves no bound
+ * parameters (native memory until the JS garbage collector frees them) behind.
  */
-async function inBatches(
-  connection: DuckDBConnection,
-  columns: Column[],
-  rows: Row[],
-  statement: (values: string) => string,
-): Promise<void> {
-  for (let start = 0; start < rows.length; start += BATCH_ROWS) {
-    const batch = rows.slice(start, start + BATCH_ROWS);
-    const tuples = batch.map((_, r) => `(${columns.map((_, c) => `$${r * columns.length + c + 1}`).join(', ')})`);
-    const aliases = columns.map((_, c) => `c${c}`);
-    const casts = columns.map((column, c) => `CAST(c${c} AS ${duckDbTypeOf(column.type)})`);
-    const values = `SELECT ${casts.join(', ')} FROM (VALUES ${tuples.join(', ')}) AS batch(${aliases.join(', ')})`;
-    const prepared: DuckDBPreparedStatement = await connection.prepare(statement(values));
-    try {
-      batch.forEach((row, r) =>
-        columns.forEach((column, c) => prepared.bindValue(r * columns.length + c + 1, row[column.name] ?? null, VARCHAR)),
-      );
-      await prepared.run();
-    } finally {
-      prepared.destroySync();
+async function stageRows(connection: DuckDBConnection, columns: Column[], rows: Row[]): Promise<StagedRows> {
+  const staged = columns.map((_, c) => `c${c}`);
+  await connection.run(`CREATE OR REPLACE TEMP TABLE metrics_write_batch (${staged.map((name) => `${name} VARCHAR`).join(', ')})`);
+  const appender = await connection.createAppender('metrics_write_batch', 'main', 'temp');
+  try {
+    for (const row of rows) {
+      for (const column of columns) {
+        const cell = row[column.name] ?? null;
+        if (cell === null) appender.appendNull();
+        else appender.appendVarchar(cell);
+      }
+      appender.endRow();
     }
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
   }
+  return { table: STAGING_TABLE, casts: columns.map((column, c) => `CAST(${staged[c]} AS ${duckDbTypeOf(column.type)})`) };
 }
 
 /**

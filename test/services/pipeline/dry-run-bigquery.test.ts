@@ -7,7 +7,7 @@ const LIMIT = '1000000000';
 
 /** The local BigQuery server with two source tables whose dry-run sizes the tests set. */
 async function fixture(t: Test, settings: { maxBytesBilled?: string } = {}) {
-  const fx = await bigQueryPipelineFixture(t, [TARGET], settings);
+  const fx = await bigQueryPipelineFixture(t, { targets: [TARGET], settings });
   await fx.fake.engine.ensureDataset('proj-a', 'sales');
   for (const table of [CHEAP, EXPENSIVE]) await fx.fake.engine.execute(`CREATE TABLE \`${table}\` AS SELECT 1 AS a`, [], 'proj-a');
   fx.fake.scans.set(CHEAP, 20_000_000n);

@@ -8,7 +8,7 @@ const UNCHECKED = 'proj-a.metrics.unchecked';
 const isHistoryQuery = (sql: string) => sql.includes('ROW_NUMBER() OVER (PARTITION BY metric_id');
 
 t.test('history is read in one query per target table and run, however many metrics it holds', async (t) => {
-  const fx = await bigQueryPipelineFixture(t, [TARGET, OTHER, UNCHECKED]);
+  const fx = await bigQueryPipelineFixture(t, { targets: [TARGET, OTHER, UNCHECKED] });
   const config = (output: string) =>
     fx.writeConfig([
       metric('a1', resultSql(output), { tolerance_pct: 10 }),

@@ -1,5 +1,5 @@
 import { createBigQueryClient } from '../../../services/warehouse/bigquery/bigquery-client.js';
-import { createBigQueryWarehouse, type BigQueryWarehouseOptions } from '../../../services/warehouse/bigquery/bigquery-warehouse.js';
+import { BigQueryWarehouse, type BigQueryWarehouseOptions } from '../../../services/warehouse/bigquery/bigquery-warehouse.js';
 import type { Warehouse } from '../../../services/warehouse/warehouse.js';
 import { startFakeBigQuery, type FakeBigQuery } from './fake-bigquery-server.js';
 
@@ -21,13 +21,13 @@ export interface BigQueryHarness {
 export async function openBigQueryHarness(overrides: Partial<BigQueryWarehouseOptions> = {}): Promise<BigQueryHarness> {
   const fake = await startFakeBigQuery();
   const client = createBigQueryClient({ projectId: TEST_PROJECT, location: 'US', emulatorHost: fake.url });
-  const warehouse = createBigQueryWarehouse({
+  const warehouse = new BigQueryWarehouse({
     client,
     retry: TEST_RETRY,
     maxConcurrentJobs: 4,
     location: 'US',
     writeTimeoutMs: 30_000,
-    pollIntervalMs: 5,
+    longPollMs: 50,
     ...overrides,
   });
   return {

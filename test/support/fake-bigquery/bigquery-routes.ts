@@ -6,6 +6,7 @@ import { jobResource, type FakeJobs, type JobRecord, type QueryJobConfiguration 
 import type { Fault } from '../fault-plan.js';
 import { HttpError } from '../http-kit.js';
 import { columnOfField, restRows, restSchema } from './rest-results.js';
+import { checkQueryLimits } from './request-limits.js';
 import type { ScanEstimates } from './scan-estimates.js';
 
 export interface RouteContext {
@@ -17,7 +18,7 @@ export interface RouteContext {
 }
 
 export interface Route {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   pattern: RegExp;
   /** The endpoint name faults and counts use; jobs.insert of a dry run counts as jobs.dryRun. */
   endpoint: (body: Record<string, unknown>) => string;
@@ -36,17 +37,18 @@ export function bigQueryRoutes(engine: DuckDbEngine, jobs: FakeJobs, scans: Scan
     return columns;
   };
 
+  /** A dry run's job resource: planned, never kept. */
   const dryRun = async (projectId: string, location: string, configuration: QueryJobConfiguration) => {
     const query = configuration.query ?? {};
     const plan = await engine.plan(query.query ?? '', query.queryParameters ?? [], projectId);
     const estimate = scans.estimate(query.query ?? '');
-    return ok({
+    return {
       kind: 'bigquery#job',
       jobReference: { projectId, location },
       configuration,
       status: { state: 'DONE' },
       statistics: { totalBytesProcessed: estimate.totalBytesProcessed, query: { statementType: plan.statementType, ...estimate } },
-    });
+    };
   };
 
   return [
@@ -54,20 +56,21 @@ export function bigQueryRoutes(engine: DuckDbEngine, jobs: FakeJobs, scans: Scan
       method: 'POST',
       pattern: /^\/projects\/([^/]+)\/jobs$/,
       endpoint: (body) => ((body['configuration'] as QueryJobConfiguration | undefined)?.dryRun ? 'jobs.dryRun' : 'jobs.insert'),
-      async serve({ parts: [projectId], body, fault }) {
+      async serve({ parts: [projectId], body, query, fault }) {
         const configuration = (body['configuration'] ?? {}) as QueryJobConfiguration;
         const reference = (body['jobReference'] ?? {}) as Partial<JobRecord['reference']>;
         const location = locationOf(reference.location);
-        if (configuration.dryRun) return dryRun(projectId!, location, configuration);
+        checkQueryLimits(configuration.query?.query ?? '', configuration.query?.queryParameters ?? []);
+        if (configuration.dryRun) return ok(partialResponse(await dryRun(projectId!, location, configuration), query));
         const record = jobs.insert({ projectId: projectId!, jobId: reference.jobId ?? randomUUID(), location }, configuration, scans.limitFault(configuration) ?? fault);
-        return ok(jobResource(record));
+        return ok(partialResponse(jobResource(record), query));
       },
     },
     {
       method: 'GET',
       pattern: /^\/projects\/([^/]+)\/jobs\/([^/]+)$/,
       endpoint: named('jobs.get'),
-      serve: async ({ parts: [projectId, jobId] }) => ok(jobResource(jobs.find(projectId!, jobId!))),
+      serve: async ({ parts: [projectId, jobId], query }) => ok(partialResponse(jobResource(jobs.find(projectId!, jobId!)), query)),
     },
     {
       method: 'POST',
@@ -83,7 +86,11 @@ export function bigQueryRoutes(engine: DuckDbEngine, jobs: FakeJobs, scans: Scan
       method: 'GET',
       pattern: /^\/projects\/([^/]+)\/queries\/([^/]+)$/,
       endpoint: named('jobs.getQueryResults'),
-      serve: async ({ parts: [projectId, jobId], query }) => ok(queryResults(jobs.find(projectId!, jobId!), query)),
+      async serve({ parts: [projectId, jobId], query }) {
+        const record = jobs.find(projectId!, jobId!);
+        await jobs.waitUntilDone(record, Number(query.get('timeoutMs') ?? 0));
+        return ok(queryResults(record, query));
+      },
     },
     {
       method: 'POST',
@@ -91,6 +98,7 @@ export function bigQueryRoutes(engine: DuckDbEngine, jobs: FakeJobs, scans: Scan
       endpoint: named('jobs.query'),
       async serve({ parts: [projectId], body, fault }) {
         const query = { query: typeof body['query'] === 'string' ? body['query'] : '', queryParameters: (body['queryParameters'] ?? []) as RestParameter[] };
+        checkQueryLimits(query.query, query.queryParameters);
         const reference = { projectId: projectId!, jobId: `job_${randomUUID()}`, location: locationOf(body['location']) };
         const record = jobs.insert(reference, { query }, fault);
         await jobs.settle();
@@ -118,6 +126,17 @@ export function bigQueryRoutes(engine: DuckDbEngine, jobs: FakeJobs, scans: Scan
         const fields = (body['schema'] as { fields?: Array<{ name: string; type: string }> } | undefined)?.fields ?? [];
         await engine.createTable(table, fields.map(columnOfField));
         return ok(tableResource(table, { fields }));
+      },
+    },
+    {
+      method: 'DELETE',
+      pattern: /^\/projects\/([^/]+)\/datasets\/([^/]+)\/tables\/([^/]+)$/,
+      endpoint: named('tables.delete'),
+      async serve({ parts }) {
+        const table = tableOf(parts);
+        await columnsOf(table);
+        await engine.dropTable(table);
+        return { status: 204, body: undefined };
       },
     },
     {
@@ -153,6 +172,14 @@ function queryResults(record: JobRecord, query: URLSearchParams) {
     ...(start + size < rows.length ? { pageToken: String(start + size) } : {}),
     ...(statementType !== undefined && statementType !== 'SELECT' ? { numDmlAffectedRows: String(affectedRows) } : {}),
   };
+}
+
+/** The standard `fields` parameter of Google's JSON APIs: only the top-level fields named, comma-separated. */
+function partialResponse(resource: Record<string, unknown>, query: URLSearchParams): Record<string, unknown> {
+  const fields = query.get('fields');
+  if (fields === null) return resource;
+  const wanted = new Set(fields.split(',').map((field) => field.trim()));
+  return Object.fromEntries(Object.entries(resource).filter(([name]) => wanted.has(name)));
 }
 
 function tableResource(table: TableRef, schema: unknown) {

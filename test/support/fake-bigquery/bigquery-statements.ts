@@ -54,6 +54,70 @@ export function castParameters(statement: string, types: ReadonlyMap<string, str
     .join('');
 }
 
+/** An ARRAY parameter's elements as rows: a table's name and its fields with their BigQuery types. */
+export interface ArrayTable {
+  table: string;
+  fields: Array<{ name: string; type: string }>;
+}
+
+/**
+ * Replaces each `UNNEST(@name)` of an ARRAY parameter with a subquery over the
+ * table holding its elements, one column per STRUCT field (a scalar element
+ * is one column), cast to the declared types: what BigQuery's UNNEST yields.
+ */
+export function expandArrayParameters(statement: string, arrays: ReadonlyMap<string, ArrayTable>): string {
+  const tokens = tokenize(statement);
+  const parts: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const call = isKeyword(tokens[i], 'UNNEST') ? unnestedParameter(tokens, i + 1) : undefined;
+    const array = call ? arrays.get(call.name) : undefined;
+    if (call && array) {
+      const fields = array.fields.map((field) => `CAST(\`${field.name}\` AS ${field.type}) AS \`${field.name}\``);
+      parts.push(`(SELECT ${fields.join(', ')} FROM ${array.table})`);
+      i = call.end;
+    } else {
+      parts.push((tokens[i] as Token).text);
+    }
+  }
+  return parts.join('');
+}
+
+/** `( @name )` from tokens[from]: the parameter's name and the index of the closing parenthesis. */
+function unnestedParameter(tokens: Token[], from: number): { name: string; end: number } | undefined {
+  const [open, parameter, close] = [from, from + 1, from + 2].map((start) => nextSignificant(tokens, start));
+  if (open === undefined || parameter === undefined || close === undefined) return undefined;
+  const [openToken, parameterToken, closeToken] = [tokens[open], tokens[parameter], tokens[close]] as Token[];
+  if (openToken?.text !== '(' || parameterToken?.kind !== 'parameter' || closeToken?.text !== ')') return undefined;
+  return { name: parameterToken.text.slice(1), end: close };
+}
+
+function nextSignificant(tokens: Token[], from: number): number | undefined {
+  let index = from;
+  while (index < tokens.length && ['space', 'comment'].includes((tokens[index] as Token).kind)) index++;
+  return index < tokens.length ? index : undefined;
+}
+
+/**
+ * BigQuery scripting's `ASSERT condition [AS 'description']` as a DuckDB
+ * SELECT that raises the description when the condition does not hold, as
+ * BigQuery fails the script; undefined for any other statement.
+ */
+export function assertionForDuckDb(statement: string): string | undefined {
+  const tokens = tokenize(statement);
+  const [first] = significant(tokens);
+  if (!isKeyword(first, 'ASSERT')) return undefined;
+  let depth = 0;
+  const asIndex = tokens.findIndex((token) => {
+    if (token.text === '(') depth++;
+    else if (token.text === ')') depth--;
+    return depth === 0 && isKeyword(token, 'AS');
+  });
+  const conditionEnd = asIndex < 0 ? tokens.length : asIndex;
+  const condition = tokens.slice(tokens.indexOf(first as Token) + 1, conditionEnd).map((token) => token.text).join('');
+  const description = asIndex < 0 ? `'Assertion failed'` : significant(tokens.slice(asIndex + 1))[0]?.text;
+  return `SELECT CASE WHEN (${condition}) THEN TRUE ELSE error(${description}) END`;
+}
+
 /**
  * BigQuery DDL in forms DuckDB parses: CREATE TABLE's PARTITION BY, CLUSTER BY
  * and OPTIONS(...) clauses (storage layout and metadata, which no test reads)

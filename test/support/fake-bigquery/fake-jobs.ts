@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { DuckDbEngine, Execution, RestParameter } from './duckdb-engine.js';
 import type { Fault } from '../fault-plan.js';
 import { HttpError } from '../http-kit.js';
@@ -22,6 +23,9 @@ export interface JobRecord {
   endTime?: number;
 }
 
+/** How long a job stays RUNNING at least, from its creation; benchmarks set it to model BigQuery's latency. */
+export type JobLatency = (configuration: QueryJobConfiguration) => number;
+
 /**
  * Query jobs: created RUNNING, executed on the engine in the background,
  * then DONE with a result or an errorResult. `executions` counts SQL that
@@ -32,8 +36,14 @@ export class FakeJobs {
   readonly executedSql: string[] = [];
   private readonly running = new Set<Promise<void>>();
   private readonly interrupts = new Map<JobRecord, AbortController>();
+  /** Settles when a job finishes, for the long polls waiting on it. */
+  private readonly finished = new Map<JobRecord, { promise: Promise<void>; resolve: () => void }>();
+  private readonly closing = new AbortController();
 
-  constructor(private readonly engine: DuckDbEngine) {}
+  constructor(
+    private readonly engine: DuckDbEngine,
+    private readonly latency: JobLatency = () => 0,
+  ) {}
 
   get executions(): number {
     return this.executedSql.length;
@@ -63,6 +73,32 @@ export class FakeJobs {
     this.interrupts.get(record)?.abort();
   }
 
+  /**
+   * jobs.getQueryResults' timeoutMs: resolves when the job is DONE, when `ms`
+   * pass, or when the server closes, whichever comes first.
+   */
+  async waitUntilDone(record: JobRecord, ms: number): Promise<void> {
+    if (record.state === 'DONE' || ms <= 0) return;
+    let finished = this.finished.get(record);
+    if (finished === undefined) {
+      let resolve = () => {};
+      const promise = new Promise<void>((settle) => (resolve = settle));
+      finished = { promise, resolve };
+      this.finished.set(record, finished);
+    }
+    const timer = new AbortController();
+    try {
+      await Promise.race([finished.promise, delay(ms, undefined, { signal: AbortSignal.any([timer.signal, this.closing.signal]) }).catch(() => undefined)]);
+    } finally {
+      timer.abort();
+    }
+  }
+
+  /** Ends every long poll at once: the server is closing. */
+  stopWaiting(): void {
+    this.closing.abort();
+  }
+
   /** Waits for background executions, so a test's teardown never closes DuckDB under a query. */
   async settle(): Promise<void> {
     await Promise.all([...this.running]);
@@ -81,6 +117,8 @@ export class FakeJobs {
     try {
       const params = record.configuration.query?.queryParameters ?? [];
       const execution = await this.engine.execute(sql, params, record.reference.projectId, interrupt.signal);
+      const wait = record.creationTime + this.latency(record.configuration) - Date.now();
+      if (wait > 0) await delay(wait);
       if (record.state === 'RUNNING') this.finish(record, { execution });
     } catch (error) {
       const failure = error instanceof HttpError ? error : new HttpError(500, 'internalError', String(error));
@@ -98,6 +136,8 @@ export class FakeJobs {
       record.statementType = outcome.execution.statementType;
     }
     if (outcome.failure) record.failure = outcome.failure;
+    this.finished.get(record)?.resolve();
+    this.finished.delete(record);
   }
 }
 

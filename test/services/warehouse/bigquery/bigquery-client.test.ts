@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import t, { type Test } from 'tap';
 import { createGcsConfigSource, createStorageClient } from '../../../../services/config-source/gcs-config-source.js';
 import { createBigQueryClient } from '../../../../services/warehouse/bigquery/bigquery-client.js';
-import { createBigQueryWarehouse } from '../../../../services/warehouse/bigquery/bigquery-warehouse.js';
+import { BigQueryWarehouse } from '../../../../services/warehouse/bigquery/bigquery-warehouse.js';
 import { TEST_PROJECT, TEST_RETRY } from '../../../support/fake-bigquery/bigquery-harness.js';
 import { startFakeBigQuery } from '../../../support/fake-bigquery/fake-bigquery-server.js';
 import { startFakeGcs } from '../../../support/fake-gcs/fake-gcs-server.js';
@@ -36,7 +36,7 @@ t.test('against emulators neither client asks for credentials or probes the meta
   gcs.put('configs', 'm.json', '[]');
 
   const client = createBigQueryClient({ projectId: TEST_PROJECT, location: 'US', emulatorHost: bigQuery.url });
-  const warehouse = createBigQueryWarehouse({ client, retry: TEST_RETRY, maxConcurrentJobs: 2, writeTimeoutMs: 5_000, pollIntervalMs: 5 });
+  const warehouse = new BigQueryWarehouse({ client, retry: TEST_RETRY, maxConcurrentJobs: 2, writeTimeoutMs: 5_000, longPollMs: 50 });
   t.same((await warehouse.query({ sql: 'SELECT 1 AS one', timeoutMs: 5_000 })).rows, [{ one: '1' }]);
   const storage = createStorageClient({ emulatorHost: gcs.url, retry: TEST_RETRY });
   t.equal(await createGcsConfigSource({ storage, maxBytes: 100 }).read('gs://configs/m.json'), '[]');
@@ -50,7 +50,7 @@ t.test('with BIGQUERY_EMULATOR_HOST exported as well, the paths the client then 
   process.env['BIGQUERY_EMULATOR_HOST'] = fake.url;
   t.teardown(() => void delete process.env['BIGQUERY_EMULATOR_HOST']);
   const client = createBigQueryClient({ projectId: TEST_PROJECT, location: 'US', emulatorHost: fake.url });
-  const warehouse = createBigQueryWarehouse({ client, retry: TEST_RETRY, maxConcurrentJobs: 2, writeTimeoutMs: 5_000, pollIntervalMs: 5 });
+  const warehouse = new BigQueryWarehouse({ client, retry: TEST_RETRY, maxConcurrentJobs: 2, writeTimeoutMs: 5_000, longPollMs: 50 });
   await warehouse.ping();
   t.equal(fake.faults.count('jobs.dryRun'), 1);
   t.same(probes, []);

@@ -45,3 +45,22 @@ t.test('an SQL error keeps the BigQuery message and is not retried', async (t) =
   t.equal(fake.faults.count('jobs.dryRun'), 1);
   t.equal(fake.faults.count('jobs.insert'), 0);
 });
+
+t.test('a job is awaited by one long poll that brings its rows: no jobs.get, one jobs.getQueryResults', async (t) => {
+  const { fake, warehouse, close } = await openBigQueryHarness();
+  t.teardown(close);
+  t.same((await warehouse.query({ sql: 'SELECT 1 AS one', timeoutMs: 5_000 })).rows, [{ one: '1' }]);
+  t.equal(fake.faults.count('jobs.getQueryResults'), 1);
+  t.equal(fake.faults.count('jobs.get'), 0);
+});
+
+t.test('results of more than one page are read to the last page', async (t) => {
+  const { fake, warehouse, close } = await openBigQueryHarness();
+  t.teardown(close);
+  await fake.engine.ensureDataset(TEST_PROJECT, 'ds');
+  await fake.engine.runDuckDb(`CREATE TABLE "${TEST_PROJECT}".ds.many AS SELECT range AS n FROM range(10001)`);
+  const result = await warehouse.query({ sql: `SELECT n FROM \`${TEST_PROJECT}.ds.many\` ORDER BY n`, timeoutMs: 10_000 });
+  t.equal(result.rows.length, 10_001);
+  t.same(result.rows.at(-1), { n: '10000' });
+  t.equal(fake.faults.count('jobs.getQueryResults'), 2, 'the long poll brought the first 10,000 rows, one more call the rest');
+});
