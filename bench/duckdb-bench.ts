@@ -29,7 +29,8 @@ const parametersFor = (gcsPath: string) => ({
  */
 export async function duckDbFigures(options: DuckDbBenchOptions, print: (line: string) => void): Promise<void> {
   const warehouseDir = join(options.dir, 'duckdb-warehouse');
-  const env = { METRICS_DUCKDB_DIR: warehouseDir };
+  // The bench builds its own demo warehouse, so project files may be created.
+  const env = { METRICS_DUCKDB_DIR: warehouseDir, METRICS_DUCKDB_CREATE_PROJECTS: 'true' };
   const settings = loadSettings(env);
   const warehouse = await createWarehouse(settings, silentLogger);
   const adapters = { warehouse, configSource: createConfigSource(settings) };

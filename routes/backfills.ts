@@ -1,4 +1,5 @@
-import { Type, type FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import { validateBackfillParameters, type LocalConfigPolicy } from '../services/pipeline/run-parameters.js';
 import { BackfillSchema, type Backfills } from '../services/runs/backfills.js';
 import type { CallerVerifier } from '../services/runs/caller-auth.js';

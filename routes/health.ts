@@ -1,4 +1,5 @@
-import { Type, type FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import type { Readiness } from '../services/runs/readiness.js';
 import type { RunService } from '../services/runs/run-service.js';
 import { errorResponses } from './http-errors.js';

@@ -22,6 +22,7 @@ import { RunService } from '../services/runs/run-service.js';
 import type { Warehouse } from '../services/warehouse/warehouse.js';
 import { pipelineSettings } from './adapters.js';
 import { createLogger, traceFieldsOf } from './logger.js';
+import { lazySchemaCompilers } from './lazy-schema-compilers.js';
 import { localConfigPolicy, SettingsError, type Settings } from './settings.js';
 
 /** A guessable token is no access control. */
@@ -109,6 +110,7 @@ function createFastify(settings: Settings, logger: Logger) {
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
     childLoggerFactory: (parent, bindings, childOptions, request) =>
       parent.child({ ...bindings, ...traceFieldsOf(request.headers['x-cloud-trace-context'], settings.GOOGLE_CLOUD_PROJECT) }, childOptions),
+    schemaController: { compilersFactory: lazySchemaCompilers() },
     ajv: {
       // Every bad field at once; unknown fields refused rather than dropped.
       customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true },

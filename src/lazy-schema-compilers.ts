@@ -1,0 +1,48 @@
+import type AjvCompiler from '@fastify/ajv-compiler';
+import type SerializerSelector from '@fastify/fast-json-stringify-compiler';
+import type { FastifyServerOptions } from 'fastify';
+import { createRequire } from 'node:module';
+
+type CompilersFactory = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>;
+type ValidatorFactory = ReturnType<typeof AjvCompiler>;
+type SerializerFactory = ReturnType<typeof SerializerSelector>;
+type Compiled = ((data: unknown) => unknown) & { errors?: unknown };
+
+const require = createRequire(import.meta.url);
+
+/**
+ * Fastify's own compilers (ajv for requests, fast-json-stringify for
+ * responses, made as Fastify makes them by default), loaded and run for a
+ * route's schema at the route's first request instead of at start-up.
+ * Loading both libraries and compiling every route's schemas up front was a
+ * quarter of a cold start, and the first request a new instance serves is a
+ * readiness probe. Every route is exercised by the tests, so a schema that
+ * does not compile still fails before a deploy.
+ */
+export function lazySchemaCompilers(): CompilersFactory {
+  let validators: ValidatorFactory | undefined;
+  let serializers: SerializerFactory | undefined;
+  const buildValidator: ValidatorFactory = (externalSchemas, options) => (route) =>
+    onFirstCall(() => {
+      validators ??= (require('@fastify/ajv-compiler') as typeof AjvCompiler)();
+      return validators(externalSchemas, options)(route) as Compiled;
+    }) as unknown as ReturnType<ReturnType<ValidatorFactory>>;
+  const buildSerializer: SerializerFactory = (externalSchemas, options) => (route) =>
+    onFirstCall(() => {
+      serializers ??= (require('@fastify/fast-json-stringify-compiler') as typeof SerializerSelector)();
+      return serializers(externalSchemas, options)(route) as Compiled;
+    }) as (doc: unknown) => string;
+  return { buildValidator, buildSerializer };
+}
+
+/** A function compiled at its first call; a validator's `errors` (ajv's way of reporting) are passed through. */
+function onFirstCall(compile: () => Compiled): Compiled {
+  let compiled: Compiled | undefined;
+  const call: Compiled = (data) => {
+    compiled ??= compile();
+    const result = compiled(data);
+    call.errors = compiled.errors;
+    return result;
+  };
+  return call;
+}
