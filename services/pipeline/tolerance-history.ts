@@ -1,6 +1,6 @@
 import { categoryOf, PipelineError } from '../errors.js';
 import { parseTableRef, quoteTableRef } from '../table-ref.js';
-import type { QueryParameter, Warehouse } from '../warehouse/warehouse.js';
+import type { Warehouse } from '../warehouse/warehouse.js';
 import type { MetricDefinition } from './metric-config.js';
 import type { EarlierValues } from './tolerance.js';
 
@@ -48,19 +48,19 @@ async function readEarlierValues(request: HistoryRequest): Promise<Map<string, (
   const columns = new Set((await warehouse.getTableSchema(table))?.map((column) => column.name.toLowerCase()));
   // A table not created yet, or without these columns, holds no history: every check is 'NA'.
   if (!NEEDED_COLUMNS.every((name) => columns.has(name))) return new Map();
-  const ids: Record<string, QueryParameter> = Object.fromEntries(metrics.map((metric, i) => [`metric_${i}`, { type: 'STRING', value: metric.metric_id }]));
   // Reruns keep one row per (metric_id, partition_dt); older tables may hold more, and the latest written counts.
   const order = columns.has('pipeline_execution_ts') ? 'partition_dt DESC, pipeline_execution_ts DESC' : 'partition_dt DESC';
   const result = await warehouse.query({
     sql: `SELECT metric_id, metric_output FROM (
         SELECT metric_id, metric_output, ROW_NUMBER() OVER (PARTITION BY metric_id ORDER BY ${order}) AS position
         FROM ${quoteTableRef(table)}
-        WHERE metric_id IN (${Object.keys(ids).map((name) => `@${name}`).join(', ')}) AND CAST(partition_dt AS STRING) < @run_date
+        WHERE metric_id IN (SELECT * FROM UNNEST(@metric_ids)) AND CAST(partition_dt AS STRING) < @run_date
       ) AS history
       WHERE position <= @depth
       ORDER BY metric_id, position`,
+    // One array parameter, however many metrics: BigQuery takes at most 10,000 parameters per query.
     params: {
-      ...ids,
+      metric_ids: { type: 'ARRAY<STRING>', values: metrics.map((metric) => metric.metric_id) },
       run_date: { type: 'STRING', value: runDate },
       depth: { type: 'INT64', value: String(Math.max(...metrics.map((metric) => metric.tolerance?.values ?? 1))) },
     },
