@@ -57,8 +57,8 @@ export class BigQueryWarehouse implements Warehouse {
 
   async query(request: QueryRequest): Promise<QueryResult> {
     const { sql, signal, timeoutMs, label } = request;
-    const params = restParameters(request.params);
     const configuration = this.requestConfiguration(request);
+    const params = configuration.query?.queryParameters;
     try {
       return await this.inJobSlot(async () => {
         const planned = await this.plan(configuration, signal);
