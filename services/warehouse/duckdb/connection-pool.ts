@@ -1,4 +1,4 @@
-import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { PipelineError } from '../../errors.js';
 
 /** How often an interrupt is repeated until the engine gives the connection back. */
@@ -24,27 +24,9 @@ export class ConnectionPool {
   /** Resolves `close` once every lent connection is back. */
   private drained: (() => void) | undefined;
 
-  private constructor(private readonly all: DuckDBConnection[]) {
+  /** Lends out these connections, set up by whoever opened them; closing the pool closes them. */
+  constructor(private readonly all: DuckDBConnection[]) {
     this.idle = [...all];
-  }
-
-  static async open(
-    instance: DuckDBInstance,
-    size: number,
-    setUp: (connection: DuckDBConnection) => Promise<void>,
-  ): Promise<ConnectionPool> {
-    const connections: DuckDBConnection[] = [];
-    try {
-      for (let i = 0; i < size; i++) {
-        const connection = await instance.connect();
-        connections.push(connection);
-        await setUp(connection);
-      }
-    } catch (error) {
-      for (const connection of connections) connection.closeSync();
-      throw error;
-    }
-    return new ConnectionPool(connections);
   }
 
   /** A free connection; waits for one, unless `signal` aborts first (rejecting with its reason). */

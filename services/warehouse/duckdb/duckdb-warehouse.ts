@@ -95,18 +95,26 @@ export class DuckDbWarehouse implements Warehouse {
       const catalogConnection = await connect();
       const directory = await confineEngine(catalogConnection, options.directory);
       registerExactNumericDivision(catalogConnection);
-      const writer = await connect();
-      await setUpConnection(writer);
-      const policy = await MetricSqlPolicy.load(writer);
-      const catalogs = await ProjectCatalogs.open(catalogConnection, {
-        directory,
-        createProjects: options.createProjects ?? false,
-        maxIdle: options.maxIdleCatalogs ?? DEFAULT_MAX_IDLE_CATALOGS,
-        onSkipped: (file, reason) => options.logger?.warn({ file, reason }, 'warehouse file skipped: not a usable DuckDB database'),
-      });
-      const pool = await ConnectionPool.open(instance, options.connections ?? DEFAULT_CONNECTIONS, (connection) => setUpConnection(connection));
+      const connectSetUp = async () => {
+        const connection = await connect();
+        await setUpConnection(connection);
+        return connection;
+      };
+      // Once files are confined, the rest is independent work on separate connections: DuckDB does it side by side.
+      const writing = connectSetUp();
+      const [writer, policy, catalogs, pooled] = await settleAll([
+        writing,
+        writing.then((writer) => MetricSqlPolicy.load(writer)),
+        ProjectCatalogs.open(catalogConnection, {
+          directory,
+          createProjects: options.createProjects ?? false,
+          maxIdle: options.maxIdleCatalogs ?? DEFAULT_MAX_IDLE_CATALOGS,
+          onSkipped: (file, reason) => options.logger?.warn({ file, reason }, 'warehouse file skipped: not a usable DuckDB database'),
+        }),
+        settleAll(Array.from({ length: options.connections ?? DEFAULT_CONNECTIONS }, connectSetUp)),
+      ]);
       await lockEngine(catalogConnection);
-      return new DuckDbWarehouse({ instance, catalogConnection, writer, pool, catalogs, policy }, options.createProjects ?? false);
+      return new DuckDbWarehouse({ instance, catalogConnection, writer, pool: new ConnectionPool(pooled), catalogs, policy }, options.createProjects ?? false);
     } catch (error) {
       for (const connection of opened) connection.closeSync();
       instance.closeSync();
@@ -265,4 +273,15 @@ function translate(bigQuerySql: string): string {
   } catch (error) {
     throw asPipelineError(error, 'SQL_EXECUTION_ERROR');
   }
+}
+
+/**
+ * Promise.all that rejects only once every promise has settled, so a failed
+ * open closes every connection it made, none still on its way.
+ */
+async function settleAll<T extends readonly unknown[]>(promises: readonly [...{ [K in keyof T]: Promise<T[K]> }]): Promise<T> {
+  const settled = await Promise.allSettled(promises as readonly Promise<unknown>[]);
+  const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
