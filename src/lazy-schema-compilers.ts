@@ -1,23 +1,21 @@
-import type AjvCompiler from '@fastify/ajv-compiler';
-import type SerializerSelector from '@fastify/fast-json-stringify-compiler';
+import AjvCompiler from '@fastify/ajv-compiler';
+import SerializerSelector from '@fastify/fast-json-stringify-compiler';
 import type { FastifyServerOptions } from 'fastify';
-import { createRequire } from 'node:module';
 
 type CompilersFactory = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>;
 type ValidatorFactory = ReturnType<typeof AjvCompiler>;
 type SerializerFactory = ReturnType<typeof SerializerSelector>;
 type Compiled = ((data: unknown) => unknown) & { errors?: unknown };
 
-const require = createRequire(import.meta.url);
-
 /**
  * Fastify's own compilers (ajv for requests, fast-json-stringify for
- * responses, made as Fastify makes them by default), loaded and run for a
- * route's schema at the route's first request instead of at start-up.
- * Loading both libraries and compiling every route's schemas made Fastify's
- * ready step take about 120 ms of a cold start (7 ms now); the first request a
- * new instance serves is a readiness probe, which compiles only its own small
- * schema. Every route is exercised by the tests, so a schema that does not
+ * responses, made as Fastify makes them by default), run for a route's schema
+ * at the route's first request instead of at start-up. Compiling every
+ * route's schemas made Fastify's ready step take about 120 ms of a cold start
+ * (7 ms now); the first request a new instance serves is a readiness probe,
+ * which compiles only its own small schema. The libraries themselves load
+ * with the app, while the warehouse opens (serve.ts), not at that first
+ * request. Every route is exercised by the tests, so a schema that does not
  * compile still fails before a deploy.
  */
 export function lazySchemaCompilers(): CompilersFactory {
@@ -25,12 +23,12 @@ export function lazySchemaCompilers(): CompilersFactory {
   let serializers: SerializerFactory | undefined;
   const buildValidator: ValidatorFactory = (externalSchemas, options) => (route) =>
     onFirstCall(() => {
-      validators ??= (require('@fastify/ajv-compiler') as typeof AjvCompiler)();
+      validators ??= AjvCompiler();
       return validators(externalSchemas, options)(route) as Compiled;
     }) as unknown as ReturnType<ReturnType<ValidatorFactory>>;
   const buildSerializer: SerializerFactory = (externalSchemas, options) => (route) =>
     onFirstCall(() => {
-      serializers ??= (require('@fastify/fast-json-stringify-compiler') as typeof SerializerSelector)();
+      serializers ??= SerializerSelector();
       return serializers(externalSchemas, options)(route) as Compiled;
     }) as (doc: unknown) => string;
   return { buildValidator, buildSerializer };

@@ -1,8 +1,10 @@
 import closeWithGrace from 'close-with-grace';
+import type { Logger } from 'pino';
 import { createConfigSource, createWarehouse } from './adapters.js';
 import { createLogger } from './logger.js';
 import { reportFatal } from './process-failures.js';
-import { loadSettings } from './settings.js';
+import { OpeningWarehouse } from './opening-warehouse.js';
+import { loadSettings, type Settings } from './settings.js';
 
 /** Cloud Run kills the process 10 s after SIGTERM; the run grace period plus this must fit. */
 const RECORDING_MARGIN_MS = 3_000;
@@ -16,12 +18,7 @@ export async function serve(env: NodeJS.ProcessEnv, stderr: NodeJS.WritableStrea
   try {
     const settings = loadSettings(env);
     const logger = createLogger(settings);
-    // The warehouse opens (DuckDB works on its own threads) while the HTTP app's modules load: a faster cold start.
-    const [warehouse, { buildApp }] = await Promise.all([createWarehouse(settings, logger), import('./app.js')]);
-    const app = await buildApp({ settings, warehouse, configSource: createConfigSource(settings), logger }).catch(async (error: unknown) => {
-      await warehouse.close();
-      throw error;
-    });
+    const { warehouse, app } = await openAndBuild(settings, logger);
 
     // On SIGTERM (or a crash) close the app: it refuses new runs, lets running ones
     // go on for the grace period, interrupts and records the rest, then stops listening.
@@ -37,4 +34,22 @@ export async function serve(env: NodeJS.ProcessEnv, stderr: NodeJS.WritableStrea
   } catch (error) {
     return reportFatal(error, stderr, env);
   }
+}
+
+/**
+ * Opens the warehouse and builds the HTTP app side by side: DuckDB opens on
+ * its own threads while the main thread loads and builds the app, which is
+ * handed the warehouse still opening. If either fails, whichever succeeded is
+ * closed and the first failure is thrown.
+ */
+async function openAndBuild(settings: Settings, logger: Logger) {
+  const opening = createWarehouse(settings, logger);
+  const building = import('./app.js').then(({ buildApp }) =>
+    buildApp({ settings, warehouse: new OpeningWarehouse(opening), configSource: createConfigSource(settings), logger }),
+  );
+  const [opened, built] = await Promise.allSettled([opening, building]);
+  if (opened.status === 'fulfilled' && built.status === 'fulfilled') return { warehouse: opened.value, app: built.value };
+  if (built.status === 'fulfilled') await built.value.close();
+  if (opened.status === 'fulfilled') await opened.value.close();
+  throw opened.status === 'rejected' ? opened.reason : (built as PromiseRejectedResult).reason;
 }
