@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { runNode } from './measure.js';
 
 const PRELOAD = fileURLToPath(new URL('./peak-rss-preload.js', import.meta.url));
-const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../bundle/cli.js', import.meta.url));
 
 export interface CliRunFigures {
   exitCode: number | null;
@@ -11,7 +11,7 @@ export interface CliRunFigures {
   runFailure?: string;
 }
 
-/** One run of the real CLI (dist/src/cli.js) with `flags` and `env`, and its peak RSS. */
+/** One run of the real CLI (dist/bundle/cli.js) with `flags` and `env`, and its peak RSS. */
 export async function measureCliRun(flags: string[], env: Record<string, string>): Promise<CliRunFigures> {
   const run = await runNode(['--import', PRELOAD, CLI, ...flags], env);
   const peak = /bench:peak_rss_kb=(\d+)/.exec(run.stderrTail);

@@ -4,20 +4,22 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { freePort, runNode, wallMs } from './measure.js';
 
-const SERVER = fileURLToPath(new URL('../src/server.js', import.meta.url));
-const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
 const GIVE_UP_MS = 30_000;
 
+/** The entry points as they run: bundled (`npm start`, the image), or tsc's output they are bundled from. */
+export type EntryBuild = 'bundle' | 'src';
+const entry = (build: EntryBuild, name: string) => fileURLToPath(new URL(`../${build}/${name}.js`, import.meta.url));
+
 /**
- * Milliseconds from spawning the real server entry (`node dist/src/server.js`,
+ * Milliseconds from spawning a server entry (`node dist/bundle/server.js`,
  * embedded mode, default settings otherwise) to its first `GET /readyz` 200:
  * what a Cloud Run cold start waits for before the instance takes traffic.
  */
-export async function startToReadyMs(warehouseDir: string): Promise<number> {
+export async function startToReadyMs(build: EntryBuild, warehouseDir: string): Promise<number> {
   const port = await freePort();
   const env = { PATH: process.env['PATH'] ?? '', PORT: String(port), HOST: '127.0.0.1', METRICS_DUCKDB_DIR: warehouseDir };
   const started = process.hrtime.bigint();
-  const server = spawn(process.execPath, [SERVER], { env, stdio: 'ignore' });
+  const server = spawn(process.execPath, [entry(build, 'server')], { env, stdio: 'ignore' });
   try {
     while (!(await isReady(`http://127.0.0.1:${port}/readyz`))) {
       if (server.exitCode !== null) throw new Error(`the server exited with ${server.exitCode} before it was ready`);
@@ -39,10 +41,10 @@ async function isReady(url: string): Promise<boolean> {
   }
 }
 
-/** Milliseconds of `node dist/src/cli.js --help`, from spawn to exit. */
-export async function helpMs(): Promise<number> {
+/** Milliseconds of `node dist/bundle/cli.js --help` (or dist/src/cli.js), from spawn to exit. */
+export async function helpMs(build: EntryBuild): Promise<number> {
   return wallMs(async () => {
-    const run = await runNode([CLI, '--help'], {});
+    const run = await runNode([entry(build, 'cli'), '--help'], {});
     if (run.code !== 0) throw new Error(`--help exited ${run.code}: ${run.stderrTail}`);
   });
 }

@@ -50,17 +50,17 @@ const env = Object.fromEntries(
   runtime.lines.filter((line) => line.startsWith('ENV ')).map((line) => line.slice(4).split('=') as [string, string]),
 );
 
-t.test('the Dockerfile: Node 22 bookworm, production dependencies only, compiled output only, non-root, node dist/src/server.js', async (t) => {
+t.test('the Dockerfile: Node 22 bookworm, production dependencies only, the bundled output only, non-root, node dist/bundle/server.js', async (t) => {
   t.ok(stages.length >= 2, 'multi-stage');
   t.equal(runtime.from, 'node:22-bookworm-slim', 'runtime base is Node 22 LTS on glibc (DuckDB ships glibc binaries)');
-  t.same(cmd, ['node', 'dist/src/server.js'], 'CMD is the server entry');
+  t.same(cmd, ['node', 'dist/bundle/server.js'], 'CMD is the bundled server entry');
   t.equal(installArgs[0], 'ci', 'runtime installs with npm ci (from the lockfile)');
   t.ok(installArgs.includes('--omit=dev'), 'runtime installs production dependencies only');
   t.ok(installArgs.includes('--ignore-scripts'), 'runtime runs no install scripts (prepare would need tsc)');
   const user = runtime.lines.filter((line) => line.startsWith('USER ')).at(-1);
   t.ok(user !== undefined && !/^USER\s+(root|0)(:|$)/.test(user), `runs as a non-root user (${user})`);
   for (const [first, , dest] of copies) {
-    if (first === '--from=build') t.match(dest, /^\.\/dist\//, `copies compiled output only from the build stage: ${dest}`);
+    if (first === '--from=build') t.equal(dest, './dist/bundle', `copies the bundled output only from the build stage: ${dest}`);
   }
   const sources = copies.filter(([first]) => first !== '--from=build').flatMap((copy) => copy.slice(0, -1));
   t.same(sources.sort(), ['examples', 'package-lock.json', 'package.json'], 'nothing else from the sources: no src/, test/, tsconfig');
@@ -68,7 +68,7 @@ t.test('the Dockerfile: Node 22 bookworm, production dependencies only, compiled
   for (const entry of ['node_modules', 'dist', 'data', 'test', '.git']) t.ok(ignored.includes(entry), `.dockerignore keeps ${entry} out`);
 });
 
-t.test('production dependencies and the compiled output alone start the service, answer /healthz and stop on SIGTERM', async (t) => {
+t.test('production dependencies and the bundled output alone start the service, serve its docs, stop on SIGTERM, and run the CLI and the demo', async (t) => {
   // Filled in below; the teardown, registered first, kills whatever was started.
   const started: { child?: ChildProcess } = {};
   // Outside the repository: npm must never mistake the repository for the project it installs into.
@@ -81,12 +81,17 @@ t.test('production dependencies and the compiled output alone start the service,
   const app = join(dir, 'app');
   mkdirSync(app);
 
-  // The build stage: compile into a directory of our own, never the possibly stale ./dist.
-  const built = join(dir, 'build');
+  // The build stage, `npm run build`: compile, then bundle, into a directory of our own, never the
+  // possibly stale ./dist. It is inside the repository, where the bundler finds node_modules.
+  const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  t.equal(scripts['build'], 'tsc -p tsconfig.build.json && node bundle.js', 'the build the steps below repeat');
+  const built = t.testdir();
   const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', built], {
     encoding: 'utf8',
   });
   t.equal(tsc.status, 0, `tsc -p tsconfig.build.json${tsc.status === 0 ? '' : `: ${tsc.stdout}${tsc.stderr}`}`);
+  const bundle = spawnSync(process.execPath, [join(ROOT, 'bundle.js'), built], { encoding: 'utf8' });
+  t.equal(bundle.status, 0, `node bundle.js${bundle.status === 0 ? '' : `: ${bundle.stderr}`}`);
 
   // The runtime stage, COPY by COPY.
   for (const copy of copies) {
@@ -147,10 +152,24 @@ t.test('production dependencies and the compiled output alone start the service,
   t.same(await health.json(), { status: 'ok' });
   const ready = await fetch(`${url}/readyz`);
   t.equal(ready.status, 200, 'GET /readyz: the embedded warehouse opened in METRICS_DUCKDB_DIR');
+  const document = (await (await fetch(`${url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+  t.ok(document.paths['/runs'], 'GET /openapi.json describes the routes');
+  const docs = await fetch(`${url}/docs/`);
+  t.match(await docs.text(), /Swagger UI/, 'GET /docs/: Swagger UI');
+  const css = await fetch(`${url}/docs/static/swagger-ui.css`);
+  t.match({ status: css.status, text: await css.text() }, { status: 200, text: /\.swagger-ui/ }, "Swagger UI's own files, served from its installed directory");
 
   child.kill('SIGTERM');
   const { code, signal } = await exited;
   const clean = code === 0 && signal === null;
   t.same({ code, signal }, { code: 0, signal: null }, `exits 0 on SIGTERM after closing${clean ? '' : `\n${output.slice(-2000)}`}`);
   t.match(output, /"signal":"SIGTERM"/, 'logged the shutdown');
+
+  // The other two bundled entry points: the CLI, and the demo (a whole run on the embedded warehouse).
+  const help = spawnSync(process.execPath, ['dist/bundle/cli.js', '--help'], { cwd: app, encoding: 'utf8' });
+  t.equal(help.status, 0, 'node dist/bundle/cli.js --help');
+  t.match(help.stdout, /--partition_info_table/);
+  const demo = spawnSync(process.execPath, ['dist/bundle/demo.js'], { cwd: app, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+  t.equal(demo.status, 0, `node dist/bundle/demo.js${demo.status === 0 ? '' : `: ${demo.stderr.slice(-2000)}`}`);
+  t.match(demo.stdout + demo.stderr, /6 passed, 1 failed/, 'the demo run: refund_rate fails on purpose');
 });
