@@ -29,6 +29,7 @@ import { ProjectCatalogs } from './project-catalogs.js';
 import { QueryDeadline } from './query-deadline.js';
 import { runReadOnlyQuery } from './read-only-query.js';
 import { SerialLanes } from '../../serial-lanes.js';
+import { settleAll } from '../../settle-all.js';
 import { appendRows, qualifiedName, replaceRows } from './table-writes.js';
 
 export interface DuckDbWarehouseOptions {
@@ -273,15 +274,4 @@ function translate(bigQuerySql: string): string {
   } catch (error) {
     throw asPipelineError(error, 'SQL_EXECUTION_ERROR');
   }
-}
-
-/**
- * Promise.all that rejects only once every promise has settled, so a failed
- * open closes every connection it made, none still on its way.
- */
-async function settleAll<T extends readonly unknown[]>(promises: readonly [...{ [K in keyof T]: Promise<T[K]> }]): Promise<T> {
-  const settled = await Promise.allSettled(promises as readonly Promise<unknown>[]);
-  const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-  if (failed !== undefined) throw failed.reason;
-  return settled.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
